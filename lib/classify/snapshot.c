@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Snapshot building and publication: compile the committed store into a
+ * policy, pair it with the callout table, swap one pointer, wait for a grace
+ * period, free what was replaced.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "classify/snapshot.h"
+#include "mgmt/engine.h"
+
+static _Atomic(const struct weir_snapshot *) current;
+static struct rte_rcu_qsbr *qsbr; /* engine lock held to change */
+static uint64_t generation;
+
+const struct weir_snapshot *weir_snapshot_current(void)
+{
+	const struct weir_snapshot *s = atomic_load_explicit(&current, memory_order_acquire);
+
+	if (s == NULL) {
+		weir_engine_init();
+		s = atomic_load_explicit(&current, memory_order_acquire);
+	}
+	return s;
+}
+
+uint64_t weir_policy_generation(void)
+{
+	return weir_snapshot_current()->generation;
+}
+
+int weir_snapshot_attach_rcu(struct rte_rcu_qsbr *qs)
+{
+	weir_engine_init();
+	pthread_mutex_lock(&weir_eng.lock);
+	qsbr = qs;
+	pthread_mutex_unlock(&weir_eng.lock);
+	return 0;
+}
+
+static void policy_free(struct weir_policy *p)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < WEIR_LAYER_COUNT; i++) {
+		free(p->layers[i].filters);
+		free(p->layers[i].sublayers);
+	}
+	free(p);
+}
+
+/* Arbitration order; see snapshot.h. */
+static int filter_order(const void *a, const void *b)
+{
+	const struct weir_filter *x = *(const struct weir_filter *const *)a;
+	const struct weir_filter *y = *(const struct weir_filter *const *)b;
+
+	if (x->sublayer->weight != y->sublayer->weight)
+		return x->sublayer->weight > y->sublayer->weight ? -1 : 1;
+	if (x->sublayer->ordinal != y->sublayer->ordinal)
+		return x->sublayer->ordinal < y->sublayer->ordinal ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->m.filterId < y->m.filterId ? -1 : x->m.filterId > y->m.filterId;
+}
+
+static int build_layer(struct weir_layer_policy *lp, enum weir_layer l)
+{
+	struct weir_store *st = &weir_eng.store;
+	struct weir_filter *f;
+	uint32_t n = 0, i;
+
+	lp->default_action = st->layer_default[l];
+	if (st->layer_nfilters[l] == 0)
+		return 0;
+	lp->filters = malloc(st->layer_nfilters[l] * sizeof(*lp->filters));
+	lp->sublayers = malloc(st->layer_nfilters[l] * sizeof(*lp->sublayers));
+	if (lp->filters == NULL || lp->sublayers == NULL)
+		return -ENOMEM;
+	TAILQ_FOREACH (f, &st->layer_filters[l], link)
+		if (!(f->m.flags & FWPM_FILTER_FLAG_DISABLED))
+			lp->filters[n++] = f;
+	qsort(lp->filters, n, sizeof(*lp->filters), filter_order);
+	lp->n_filters = n;
+	for (i = 0; i < n; i++) {
+		if (i == 0 || lp->filters[i]->sublayer != lp->filters[i - 1]->sublayer) {
+			struct weir_sublayer_rules *r = &lp->sublayers[lp->n_sublayers++];
+
+			r->weight = lp->filters[i]->sublayer->weight;
+			r->first = i;
+			r->count = 0;
+		}
+		lp->sublayers[lp->n_sublayers - 1].count++;
+	}
+	return 0;
+}
+
+/*
+ * Swap in a snapshot made of @p np / @p nt (NULL: keep the current one),
+ * then retire the old one. Engine lock held; released during the grace
+ * period when @p unlock_wait.
+ */
+static int publish(struct weir_policy *np, struct weir_callout_table *nt, bool unlock_wait)
+{
+	const struct weir_snapshot *old = atomic_load_explicit(&current, memory_order_relaxed);
+	struct weir_snapshot *s = calloc(1, sizeof(*s));
+	const struct weir_policy *succ_policy;
+	const struct weir_callout_table *succ_table;
+	struct rte_rcu_qsbr *q = qsbr;
+
+	if (s == NULL)
+		return -ENOMEM;
+	s->policy = np ? np : old->policy;
+	s->callouts = nt ? nt : old->callouts;
+	s->generation = ++generation;
+	if (np)
+		np->generation = s->generation;
+	/* remembered now: once unlocked, @p s may itself be retired by another publish */
+	succ_policy = s->policy;
+	succ_table = s->callouts;
+	atomic_store_explicit(&current, s, memory_order_release);
+	if (old == NULL)
+		return 0;
+	if (q) {
+		if (unlock_wait)
+			pthread_mutex_unlock(&weir_eng.lock);
+		rte_rcu_qsbr_synchronize(q, RTE_QSBR_THRID_INVALID);
+		if (unlock_wait)
+			pthread_mutex_lock(&weir_eng.lock);
+	}
+	if (old->policy != succ_policy)
+		policy_free((struct weir_policy *)old->policy);
+	if (old->callouts != succ_table)
+		free((void *)old->callouts);
+	free((void *)old);
+	return 0;
+}
+
+int weir_publish_policy(void)
+{
+	struct weir_policy *p = calloc(1, sizeof(*p));
+	struct weir_callout_table *t = NULL;
+	int i;
+
+	if (p == NULL)
+		return -ENOMEM;
+	for (i = 0; i < WEIR_LAYER_COUNT; i++) {
+		if (build_layer(&p->layers[i], i) != 0) {
+			policy_free(p);
+			return -ENOMEM;
+		}
+	}
+	/* the very first snapshot needs a table too */
+	if (atomic_load_explicit(&current, memory_order_relaxed) == NULL) {
+		t = weir_registry_table();
+		if (t == NULL) {
+			policy_free(p);
+			return -ENOMEM;
+		}
+	}
+	if (publish(p, t, false) != 0) {
+		policy_free(p);
+		free(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int weir_publish_callouts(bool unlock_wait)
+{
+	struct weir_callout_table *t = weir_registry_table();
+
+	if (t == NULL)
+		return -ENOMEM;
+	if (publish(NULL, t, unlock_wait) != 0) {
+		free(t);
+		return -ENOMEM;
+	}
+	return 0;
+}

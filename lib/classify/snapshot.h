@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The immutable policy the data path reads (internal).
+ *
+ * A snapshot pairs a compiled policy (from the last commit) with the callout
+ * table (from the last registration change). The control thread builds a new
+ * one for every change, publishes it with one atomic pointer store, and frees
+ * the replaced one after an RCU grace period: workers never lock and never
+ * see half of a change.
+ */
+#ifndef WEIR_CLASSIFY_SNAPSHOT_H
+#define WEIR_CLASSIFY_SNAPSHOT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <weir/weir.h>
+#include "mgmt/store.h"
+#include "shim/registry.h"
+
+/** The filters of one sublayer of a layer, in evaluation order. */
+struct weir_sublayer_rules {
+	UINT16 weight;
+	uint32_t first; /**< index into weir_layer_policy.filters */
+	uint32_t count;
+};
+
+/** One layer of a compiled policy. */
+struct weir_layer_policy {
+	FWP_ACTION_TYPE default_action; /**< FWP_ACTION_PERMIT or FWP_ACTION_BLOCK */
+	uint32_t n_filters;             /**< enabled filters */
+	/**
+	 * Arbitration order: sublayer weight descending (equal weights: the
+	 * sublayer added first), then filter weight descending (equal weights:
+	 * lower filter id first).
+	 */
+	struct weir_filter **filters;
+	uint32_t n_sublayers; /**< sublayers that have filters here */
+	struct weir_sublayer_rules *sublayers;
+	void *fast; /**< compiled fast classifier, or NULL */
+};
+
+/** A committed policy: built at each commit, shared by snapshots. */
+struct weir_policy {
+	uint64_t generation;
+	struct weir_layer_policy layers[WEIR_LAYER_COUNT];
+};
+
+/** The callout table: built at each (un)registration. */
+struct weir_callout_table {
+	UINT32 n;                        /**< ids 0..n-1 */
+	struct weir_callout_reg *regs[]; /**< NULL: not registered */
+};
+
+/** What workers read. */
+struct weir_snapshot {
+	uint64_t generation;
+	const struct weir_policy *policy;
+	const struct weir_callout_table *callouts;
+};
+
+/** The registered callout @p id in @p s, or NULL. */
+static inline struct weir_callout_reg *weir_snapshot_callout(const struct weir_snapshot *s,
+                                                             UINT32 id)
+{
+	return id < s->callouts->n ? s->callouts->regs[id] : NULL;
+}
+
+/**
+ * The current snapshot. Workers call it between quiescent-state reports; the
+ * control thread may call it with the engine lock held.
+ */
+const struct weir_snapshot *weir_snapshot_current(void);
+
+struct rte_rcu_qsbr;
+
+/**
+ * Make every later publication wait for a grace period of @p qs before it
+ * frees what it replaced (and before FwpsCalloutUnregister returns). The
+ * data path creates @p qs, registers one thread id per worker lcore, and has
+ * each worker report a quiescent state once per loop. NULL detaches (no
+ * workers: replaced snapshots are freed at once).
+ * @return 0.
+ */
+int weir_snapshot_attach_rcu(struct rte_rcu_qsbr *qs);
+
+#endif /* WEIR_CLASSIFY_SNAPSHOT_H */

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Flat copies: measured in a first pass (base NULL), written in a second.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mgmt/flat.h"
+#include "shim/registry.h"
+
+struct flat {
+	uint8_t *base;
+	size_t off;
+};
+
+static void *flat_alloc(struct flat *fl, size_t n)
+{
+	size_t o = (fl->off + 15) & ~(size_t)15;
+
+	fl->off = o + n;
+	return fl->base ? fl->base + o : NULL;
+}
+
+static wchar_t *put_wstr(struct flat *fl, const wchar_t *s)
+{
+	wchar_t *d;
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	n = (wcslen(s) + 1) * sizeof(wchar_t);
+	d = flat_alloc(fl, n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void *put_bytes(struct flat *fl, const void *src, size_t n)
+{
+	void *d;
+
+	if (src == NULL || n == 0)
+		return NULL;
+	d = flat_alloc(fl, n);
+	if (d)
+		memcpy(d, src, n);
+	return d;
+}
+
+static GUID *put_guid(struct flat *fl, bool present, const GUID *g)
+{
+	return present ? put_bytes(fl, g, sizeof(*g)) : NULL;
+}
+
+static void put_obj(struct flat *fl, const struct weir_obj *o, FWPM_DISPLAY_DATA0 *dd,
+                    GUID **providerKey, FWP_BYTE_BLOB *pdata)
+{
+	wchar_t *name = put_wstr(fl, o->name);
+	wchar_t *desc = put_wstr(fl, o->description);
+	GUID *pk = providerKey ? put_guid(fl, o->has_provider, &o->provider_key) : NULL;
+	void *data = put_bytes(fl, o->provider_data.data, o->provider_data.size);
+
+	if (fl->base == NULL)
+		return;
+	dd->name = name;
+	dd->description = desc;
+	if (providerKey)
+		*providerKey = pk;
+	pdata->size = data ? o->provider_data.size : 0;
+	pdata->data = data;
+}
+
+static void put_provider(struct flat *fl, const struct weir_provider *p)
+{
+	FWPM_PROVIDER0 *d = flat_alloc(fl, sizeof(*d));
+	FWPM_PROVIDER0 tmp;
+	wchar_t *svc;
+
+	put_obj(fl, &p->o, &tmp.displayData, NULL, &tmp.providerData);
+	svc = put_wstr(fl, p->service_name);
+	if (d == NULL)
+		return;
+	memset(d, 0, sizeof(*d));
+	d->providerKey = p->o.key;
+	d->displayData = tmp.displayData;
+	d->flags = p->o.flags;
+	d->providerData = tmp.providerData;
+	d->serviceName = svc;
+}
+
+static void put_sublayer(struct flat *fl, const struct weir_sublayer *sl)
+{
+	FWPM_SUBLAYER0 *d = flat_alloc(fl, sizeof(*d));
+	FWPM_SUBLAYER0 tmp;
+
+	put_obj(fl, &sl->o, &tmp.displayData, &tmp.providerKey, &tmp.providerData);
+	if (d == NULL)
+		return;
+	memset(d, 0, sizeof(*d));
+	d->subLayerKey = sl->o.key;
+	d->displayData = tmp.displayData;
+	d->flags = sl->o.flags;
+	d->providerKey = tmp.providerKey;
+	d->providerData = tmp.providerData;
+	d->weight = sl->weight;
+}
+
+static FWPM_CALLOUT0 *put_callout(struct flat *fl, const struct weir_callout *c)
+{
+	FWPM_CALLOUT0 *d = flat_alloc(fl, sizeof(*d));
+	FWPM_CALLOUT0 tmp;
+	struct weir_callout_reg *r;
+
+	put_obj(fl, &c->o, &tmp.displayData, &tmp.providerKey, &tmp.providerData);
+	if (d == NULL)
+		return NULL;
+	memset(d, 0, sizeof(*d));
+	d->calloutKey = c->o.key;
+	d->displayData = tmp.displayData;
+	d->flags = c->o.flags;
+	r = weir_registry_get(c->id);
+	if (r && r->state == WEIR_REG_ACTIVE)
+		d->flags |= FWPM_CALLOUT_FLAG_REGISTERED;
+	d->providerKey = tmp.providerKey;
+	d->providerData = tmp.providerData;
+	d->applicableLayer = *weir_layer_key(c->layer);
+	d->calloutId = c->id;
+	return d;
+}
+
+static size_t cond_payload(FWP_DATA_TYPE t)
+{
+	switch (t) {
+	case FWP_UINT64:
+	case FWP_INT64:
+	case FWP_DOUBLE:
+		return 8;
+	case FWP_BYTE_ARRAY16_TYPE:
+		return sizeof(FWP_BYTE_ARRAY16);
+	case FWP_BYTE_ARRAY6_TYPE:
+		return sizeof(FWP_BYTE_ARRAY6);
+	case FWP_V4_ADDR_MASK:
+		return sizeof(FWP_V4_ADDR_AND_MASK);
+	case FWP_V6_ADDR_MASK:
+		return sizeof(FWP_V6_ADDR_AND_MASK);
+	default:
+		return 0;
+	}
+}
+
+static void put_value(struct flat *fl, FWP_VALUE0 *d, const FWP_VALUE0 *s)
+{
+	size_t n = cond_payload(s->type);
+	void *p = n ? put_bytes(fl, s->uint64, n) : NULL;
+
+	if (fl->base == NULL)
+		return;
+	*d = *s;
+	if (n)
+		d->uint64 = p;
+}
+
+static void put_cond(struct flat *fl, FWPM_FILTER_CONDITION0 *d, const FWPM_FILTER_CONDITION0 *s)
+{
+	const FWP_CONDITION_VALUE0 *v = &s->conditionValue;
+
+	if (fl->base)
+		*d = *s;
+	if (v->type == FWP_RANGE_TYPE) {
+		FWP_RANGE0 *r = flat_alloc(fl, sizeof(*r));
+		FWP_RANGE0 tmp;
+
+		put_value(fl, &tmp.valueLow, &v->rangeValue->valueLow);
+		put_value(fl, &tmp.valueHigh, &v->rangeValue->valueHigh);
+		if (r) {
+			*r = tmp;
+			d->conditionValue.rangeValue = r;
+		}
+		return;
+	}
+	{
+		size_t n = cond_payload(v->type);
+		void *p = n ? put_bytes(fl, v->uint64, n) : NULL;
+
+		if (fl->base && n)
+			d->conditionValue.uint64 = p;
+	}
+}
+
+static FWPM_FILTER0 *put_filter(struct flat *fl, const struct weir_filter *f)
+{
+	FWPM_FILTER0 *d = flat_alloc(fl, sizeof(*d));
+	FWPM_FILTER_CONDITION0 *conds = NULL;
+	wchar_t *name, *desc;
+	GUID *pk;
+	void *pdata;
+	UINT32 i;
+	FWP_VALUE0 w, ew;
+
+	name = put_wstr(fl, f->m.displayData.name);
+	desc = put_wstr(fl, f->m.displayData.description);
+	pk = put_guid(fl, f->m.providerKey != NULL, f->m.providerKey);
+	pdata = put_bytes(fl, f->m.providerData.data, f->m.providerData.size);
+	put_value(fl, &w, &f->m.weight);
+	put_value(fl, &ew, &f->m.effectiveWeight);
+	if (f->m.numFilterConditions)
+		conds = flat_alloc(fl, f->m.numFilterConditions * sizeof(*conds));
+	for (i = 0; i < f->m.numFilterConditions; i++)
+		put_cond(fl, conds ? &conds[i] : NULL, &f->m.filterCondition[i]);
+	if (d == NULL)
+		return NULL;
+	*d = f->m;
+	d->displayData.name = name;
+	d->displayData.description = desc;
+	d->providerKey = pk;
+	d->providerData.data = pdata;
+	d->providerData.size = pdata ? f->m.providerData.size : 0;
+	d->weight = w;
+	d->effectiveWeight = ew;
+	d->filterCondition = conds;
+	d->reserved = NULL;
+	return d;
+}
+
+#define FLAT_ONE(fn, type, putter, obj)                                                            \
+	do {                                                                                       \
+		struct flat fl = {0};                                                              \
+		putter(&fl, obj);                                                                  \
+		fl.base = calloc(1, fl.off ? fl.off : 1);                                          \
+		if (fl.base == NULL)                                                               \
+			return STATUS_NO_MEMORY;                                                   \
+		fl.off = 0;                                                                        \
+		putter(&fl, obj);                                                                  \
+		*out = (type *)fl.base;                                                            \
+		return STATUS_SUCCESS;                                                             \
+	} while (0)
+
+NTSTATUS weir_flat_provider(const struct weir_provider *p, FWPM_PROVIDER0 **out)
+{
+	FLAT_ONE(weir_flat_provider, FWPM_PROVIDER0, put_provider, p);
+}
+
+NTSTATUS weir_flat_sublayer(const struct weir_sublayer *sl, FWPM_SUBLAYER0 **out)
+{
+	FLAT_ONE(weir_flat_sublayer, FWPM_SUBLAYER0, put_sublayer, sl);
+}
+
+NTSTATUS weir_flat_callout(const struct weir_callout *c, FWPM_CALLOUT0 **out)
+{
+	FLAT_ONE(weir_flat_callout, FWPM_CALLOUT0, put_callout, c);
+}
+
+NTSTATUS weir_flat_filter(const struct weir_filter *f, FWPM_FILTER0 **out)
+{
+	FLAT_ONE(weir_flat_filter, FWPM_FILTER0, put_filter, f);
+}
+
+NTSTATUS weir_flat_callouts(const struct weir_callout *const *c, UINT32 n, FWPM_CALLOUT0 ***out)
+{
+	struct flat fl = {0};
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		FWPM_CALLOUT0 **arr = flat_alloc(&fl, (n ? n : 1) * sizeof(*arr));
+		UINT32 i;
+
+		for (i = 0; i < n; i++) {
+			FWPM_CALLOUT0 *d = put_callout(&fl, c[i]);
+
+			if (arr)
+				arr[i] = d;
+		}
+		if (pass == 0) {
+			fl.base = calloc(1, fl.off);
+			if (fl.base == NULL)
+				return STATUS_NO_MEMORY;
+			fl.off = 0;
+		}
+	}
+	*out = (FWPM_CALLOUT0 **)fl.base;
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS weir_flat_filters(const struct weir_filter *const *f, UINT32 n, FWPM_FILTER0 ***out)
+{
+	struct flat fl = {0};
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		FWPM_FILTER0 **arr = flat_alloc(&fl, (n ? n : 1) * sizeof(*arr));
+		UINT32 i;
+
+		for (i = 0; i < n; i++) {
+			FWPM_FILTER0 *d = put_filter(&fl, f[i]);
+
+			if (arr)
+				arr[i] = d;
+		}
+		if (pass == 0) {
+			fl.base = calloc(1, fl.off);
+			if (fl.base == NULL)
+				return STATUS_NO_MEMORY;
+			fl.off = 0;
+		}
+	}
+	*out = (FWPM_FILTER0 **)fl.base;
+	return STATUS_SUCCESS;
+}
