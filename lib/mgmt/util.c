@@ -297,3 +297,35 @@ UINT16 weir_layer_fwps_id(enum weir_layer layer)
 
 	return l ? l->fwps_id : 0xFFFF;
 }
+
+int weir_layer_field_by_name(enum weir_layer layer, const char *policyName)
+{
+	const struct weir_layer_desc *l = weir_layer_get(layer);
+
+	return l && policyName ? weir_layer_field_by_policy(l, policyName) : -1;
+}
+
+UINT32 weir_layer_field_count(enum weir_layer layer)
+{
+	const struct weir_layer_desc *l = weir_layer_get(layer);
+
+	return l ? l->field_count : 0;
+}
+
+FWP_DATA_TYPE weir_layer_field_type(enum weir_layer layer, UINT32 index)
+{
+	const struct weir_layer_desc *l = weir_layer_get(layer);
+
+	return l && index < l->field_count ? l->fields[index].type : FWP_EMPTY;
+}
+
+const char *weir_layer_field_name(enum weir_layer layer, UINT32 index, const char **policyName)
+{
+	const struct weir_layer_desc *l = weir_layer_get(layer);
+
+	if (l == NULL || index >= l->field_count)
+		return NULL;
+	if (policyName)
+		*policyName = l->fields[index].policy;
+	return l->fields[index].name;
+}

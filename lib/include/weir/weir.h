@@ -65,6 +65,34 @@ const GUID *weir_layer_key(enum weir_layer layer);
 UINT16 weir_layer_fwps_id(enum weir_layer layer);
 
 /**
+ * The field of @p layer that a policy-language name ("ip.src", "l4.dst-port")
+ * selects: an index into FWPS_INCOMING_VALUES0.incomingValue.
+ * @return the index; -1 if the layer has no such field or is out of range.
+ */
+int weir_layer_field_by_name(enum weir_layer layer, const char *policyName);
+
+/**
+ * The number of fields of @p layer's incoming values (WFP's, then weir's).
+ * @return the count; 0 if @p layer is out of range.
+ */
+UINT32 weir_layer_field_count(enum weir_layer layer);
+
+/**
+ * The type of field @p index of @p layer (FWP_UINT8/16/32/64,
+ * FWP_BYTE_ARRAY16_TYPE for IPv6 addresses, FWP_BYTE_ARRAY6_TYPE for MACs).
+ * @return the type; FWP_EMPTY if out of range.
+ */
+FWP_DATA_TYPE weir_layer_field_type(enum weir_layer layer, UINT32 index);
+
+/**
+ * The name of field @p index of @p layer: the FWPS_FIELD_<LAYER>_ suffix
+ * ("IP_LOCAL_ADDRESS") or, for weir's extension fields, the WEIR_CONDITION_
+ * suffix; its policy-language name, if any, in @p policyName.
+ * @return the name; NULL if out of range.
+ */
+const char *weir_layer_field_name(enum weir_layer layer, UINT32 index, const char **policyName);
+
+/**
  * Set the verdict of a layer when no filter decides (WFP documents none;
  * weir's default is FWP_ACTION_PERMIT). Part of the session's transaction
  * like any Fwpm write.
