@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Load, reload and unload a policy: the parsed file (parse.c) applied through
+ * the management API in one transaction, plus its modules (module.c).
+ *
+ * A first load is a reload from an empty policy, so both take one path:
+ * decide which objects stay, begin the transaction, delete what goes, add
+ * what comes, set the defaults, load new modules, commit. Any failure aborts
+ * the transaction and unloads the modules this attempt loaded, so the engine
+ * and the state are as they were.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/policy_private.h"
+
+/* Messages quote at most this much of a name. */
+#define QMAX 64
+
+struct weir_policy_state {
+	struct pol *pol;          /* the policy in force (empty before the first load) */
+	struct pol_module **mods; /* its modules, in file order */
+	size_t nmods;
+	struct pol_module **stale; /* dropped modules that refused to unload */
+	size_t nstale;
+};
+
+static const enum weir_policy_kind add_order[POL_KINDS] = {
+    WEIR_POLICY_PROVIDER, WEIR_POLICY_SUBLAYER, WEIR_POLICY_CALLOUT, WEIR_POLICY_FILTER};
+static const enum weir_policy_kind del_order[POL_KINDS] = {
+    WEIR_POLICY_FILTER, WEIR_POLICY_CALLOUT, WEIR_POLICY_SUBLAYER, WEIR_POLICY_PROVIDER};
+
+static void ctx_init(struct pctx *cx, const char *file, struct weir_policy_error *err,
+                     struct weir_policy_error *local)
+{
+	cx->file = file;
+	cx->err = err ? err : local;
+	memset(cx->err, 0, sizeof(*cx->err));
+}
+
+void weir_policy_format_error(const struct weir_policy_error *e, char *buf, size_t n)
+{
+	if (buf == NULL || n == 0)
+		return;
+	if (e == NULL)
+		snprintf(buf, n, "(no error)");
+	else if (e->line == 0 && e->file[0] == 0)
+		snprintf(buf, n, "%s", e->msg);
+	else if (e->line == 0)
+		snprintf(buf, n, "%s: %s", e->file, e->msg);
+	else
+		snprintf(buf, n, "%s:%u:%u: %s", e->file, e->line, e->col, e->msg);
+}
+
+/* Comparing definitions ------------------------------------------------------ */
+
+static bool str_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool guid_equal(const GUID *a, const GUID *b)
+{
+	return memcmp(a, b, sizeof(*a)) == 0;
+}
+
+static bool ref_equal(const struct pol_ref *a, const struct pol_ref *b)
+{
+	if (a->obj == NULL || b->obj == NULL)
+		return a->obj == b->obj;
+	return guid_equal(&a->obj->key, &b->obj->key);
+}
+
+/* Same kind, key and everything the engine was given. */
+static bool obj_equal(const struct pol_obj *a, const struct pol_obj *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind || !guid_equal(&a->key, &b->key) || !str_equal(a->name, b->name) ||
+	    !str_equal(a->desc, b->desc) || !ref_equal(&a->provider, &b->provider) ||
+	    a->sl_weight != b->sl_weight || a->layer != b->layer ||
+	    !ref_equal(&a->sublayer, &b->sublayer) || a->wkind != b->wkind ||
+	    a->weight != b->weight || a->action != b->action ||
+	    !ref_equal(&a->callout, &b->callout) || a->flags != b->flags ||
+	    a->context != b->context || a->nconds != b->nconds)
+		return false;
+	for (i = 0; i < a->nconds; i++)
+		if (!weir_pol_cond_equal(&a->conds[i], &b->conds[i]))
+			return false;
+	return true;
+}
+
+static bool ref_kept(const struct pol_ref *r)
+{
+	return r->obj == NULL || r->obj->keep;
+}
+
+/*
+ * Mark the new objects that stay as they are: same definition as an old
+ * object of the same kind and key, and naming only objects that stay (a
+ * filter in a re-added sublayer must be re-added too: the engine refuses to
+ * delete a sublayer in use).
+ */
+static void plan(struct pol *old, struct pol *np)
+{
+	struct pol_obj *o, *prev;
+	size_t i;
+	unsigned k;
+
+	for (k = 0; k < POL_KINDS; k++)
+		for (i = 0; i < old->nobjs[k]; i++)
+			old->objs[k][i]->kept_old = false;
+	for (k = 0; k < POL_KINDS; k++) {
+		enum weir_policy_kind kind = add_order[k];
+
+		for (i = 0; i < np->nobjs[kind]; i++) {
+			o = np->objs[kind][i];
+			prev = weir_gmap_get(&old->keys[kind], &o->key);
+			o->keep = prev && obj_equal(prev, o) && ref_kept(&o->provider) &&
+			          ref_kept(&o->sublayer) && ref_kept(&o->callout);
+			if (o->keep) {
+				prev->kept_old = true;
+				o->filter_id = prev->filter_id;
+			}
+		}
+	}
+}
+
+/* Engine calls ----------------------------------------------------------------- */
+
+static NTSTATUS not_found_status(enum weir_policy_kind k)
+{
+	switch (k) {
+	case WEIR_POLICY_PROVIDER:
+		return STATUS_FWP_PROVIDER_NOT_FOUND;
+	case WEIR_POLICY_SUBLAYER:
+		return STATUS_FWP_SUBLAYER_NOT_FOUND;
+	case WEIR_POLICY_CALLOUT:
+		return STATUS_FWP_CALLOUT_NOT_FOUND;
+	default:
+		return STATUS_FWP_FILTER_NOT_FOUND;
+	}
+}
+
+static const char *const add_fn[POL_KINDS] = {"FwpmProviderAdd0", "FwpmSubLayerAdd0",
+                                              "FwpmCalloutAdd0", "FwpmFilterAdd0"};
+static const char *const del_fn[POL_KINDS] = {"FwpmProviderDeleteByKey0",
+                                              "FwpmSubLayerDeleteByKey0", "FwpmCalloutDeleteByKey0",
+                                              "FwpmFilterDeleteByKey0"};
+static const char *const get_fn[POL_KINDS] = {"FwpmProviderGetByKey0", "FwpmSubLayerGetByKey0",
+                                              "FwpmCalloutGetByKey0", "FwpmFilterGetByKey0"};
+
+static NTSTATUS delete_obj(HANDLE h, enum weir_policy_kind k, const GUID *key)
+{
+	switch (k) {
+	case WEIR_POLICY_PROVIDER:
+		return FwpmProviderDeleteByKey0(h, key);
+	case WEIR_POLICY_SUBLAYER:
+		return FwpmSubLayerDeleteByKey0(h, key);
+	case WEIR_POLICY_CALLOUT:
+		return FwpmCalloutDeleteByKey0(h, key);
+	default:
+		return FwpmFilterDeleteByKey0(h, key);
+	}
+}
+
+/* Does a kept object still exist? Refreshes a filter's id. */
+static NTSTATUS probe_obj(HANDLE h, struct pol_obj *o)
+{
+	NTSTATUS st;
+	void *p = NULL;
+
+	switch (o->kind) {
+	case WEIR_POLICY_PROVIDER:
+		st = FwpmProviderGetByKey0(h, &o->key, (FWPM_PROVIDER0 **)&p);
+		break;
+	case WEIR_POLICY_SUBLAYER:
+		st = FwpmSubLayerGetByKey0(h, &o->key, (FWPM_SUBLAYER0 **)&p);
+		break;
+	case WEIR_POLICY_CALLOUT:
+		st = FwpmCalloutGetByKey0(h, &o->key, (FWPM_CALLOUT0 **)&p);
+		break;
+	default:
+		st = FwpmFilterGetByKey0(h, &o->key, (FWPM_FILTER0 **)&p);
+		if (st == STATUS_SUCCESS)
+			o->filter_id = ((FWPM_FILTER0 *)p)->filterId;
+		break;
+	}
+	FwpmFreeMemory0(&p);
+	return st;
+}
+
+static NTSTATUS add_filter(HANDLE h, struct pol_obj *o, FWPM_DISPLAY_DATA0 dd)
+{
+	FWPM_FILTER0 f;
+	FWPM_FILTER_CONDITION0 *conds = NULL;
+	UINT64 w = o->weight, id = 0;
+	NTSTATUS st;
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	if (o->nconds) {
+		conds = calloc(o->nconds, sizeof(*conds));
+		if (conds == NULL)
+			return STATUS_NO_MEMORY;
+		for (i = 0; i < o->nconds; i++)
+			weir_pol_cond_fwpm(&o->conds[i], &conds[i]);
+	}
+	f.filterKey = o->key;
+	f.displayData = dd;
+	f.flags = o->flags;
+	f.layerKey = *weir_layer_key((enum weir_layer)o->layer);
+	if (o->sublayer.obj)
+		f.subLayerKey = o->sublayer.obj->key; /* else zero: the default sublayer */
+	switch (o->wkind) {
+	case WEIGHT_AUTO:
+		f.weight.type = FWP_EMPTY;
+		break;
+	case WEIGHT_RANGE:
+		f.weight.type = FWP_UINT8;
+		f.weight.uint8 = (UINT8)o->weight;
+		break;
+	case WEIGHT_EXACT:
+		f.weight.type = FWP_UINT64;
+		f.weight.uint64 = &w;
+		break;
+	}
+	f.numFilterConditions = (UINT32)o->nconds;
+	f.filterCondition = conds;
+	f.action.type = o->action;
+	if (o->callout.obj)
+		f.action.calloutKey = o->callout.obj->key;
+	f.rawContext = o->context;
+	st = FwpmFilterAdd0(h, &f, NULL, &id);
+	if (st == STATUS_SUCCESS)
+		o->filter_id = id;
+	free(conds);
+	return st;
+}
+
+static NTSTATUS add_obj(HANDLE h, struct pol_obj *o)
+{
+	FWPM_DISPLAY_DATA0 dd = {0};
+	NTSTATUS st;
+
+	dd.name = weir_pol_wcs(o->name);
+	dd.description = o->desc ? weir_pol_wcs(o->desc) : NULL;
+	if (dd.name == NULL || (o->desc && dd.description == NULL)) {
+		st = STATUS_NO_MEMORY;
+		goto out;
+	}
+	switch (o->kind) {
+	case WEIR_POLICY_PROVIDER: {
+		FWPM_PROVIDER0 p;
+
+		memset(&p, 0, sizeof(p));
+		p.providerKey = o->key;
+		p.displayData = dd;
+		st = FwpmProviderAdd0(h, &p, NULL);
+		break;
+	}
+	case WEIR_POLICY_SUBLAYER: {
+		FWPM_SUBLAYER0 s;
+
+		memset(&s, 0, sizeof(s));
+		s.subLayerKey = o->key;
+		s.displayData = dd;
+		s.providerKey = o->provider.obj ? &o->provider.obj->key : NULL;
+		s.weight = o->sl_weight;
+		st = FwpmSubLayerAdd0(h, &s, NULL);
+		break;
+	}
+	case WEIR_POLICY_CALLOUT: {
+		FWPM_CALLOUT0 c;
+
+		memset(&c, 0, sizeof(c));
+		c.calloutKey = o->key;
+		c.displayData = dd;
+		c.providerKey = o->provider.obj ? &o->provider.obj->key : NULL;
+		c.applicableLayer = *weir_layer_key((enum weir_layer)o->layer);
+		st = FwpmCalloutAdd0(h, &c, NULL, NULL);
+		break;
+	}
+	default:
+		st = add_filter(h, o, dd);
+		break;
+	}
+out:
+	free(dd.name);
+	free(dd.description);
+	return st;
+}
+
+/* Apply ---------------------------------------------------------------------- */
+
+static NTSTATUS push_mod(struct pol_module ***arr, size_t *n, struct pol_module *m)
+{
+	struct pol_module **na = realloc(*arr, (*n + 1) * sizeof(*na));
+
+	if (na == NULL)
+		return STATUS_NO_MEMORY;
+	na[(*n)++] = m;
+	*arr = na;
+	return STATUS_SUCCESS;
+}
+
+/* Unload modules, newest first; those that refuse go to the stale list. */
+static NTSTATUS unload_mods(struct weir_policy_state *s, struct pol_module **mods, size_t n,
+                            struct pctx *cx)
+{
+	NTSTATUS first = STATUS_SUCCESS, st;
+	char msg[256];
+
+	while (n--) {
+		st = weir_pol_module_unload(mods[n], true, msg, sizeof(msg));
+		if (st == STATUS_SUCCESS)
+			continue;
+		if (first == STATUS_SUCCESS)
+			first = st;
+		if (cx)
+			weir_pol_error(cx, 0, 0, st, "%s", msg);
+		if (push_mod(&s->stale, &s->nstale, mods[n]) != STATUS_SUCCESS)
+			continue; /* cannot track it: it stays loaded, unreachable */
+	}
+	return first;
+}
+
+/* Retry stale modules (only the registration check: their unload already ran). */
+static void retry_stale(struct weir_policy_state *s)
+{
+	char msg[256];
+	size_t i, j = 0;
+
+	for (i = 0; i < s->nstale; i++)
+		if (weir_pol_module_unload(s->stale[i], false, msg, sizeof(msg)) != STATUS_SUCCESS)
+			s->stale[j++] = s->stale[i];
+	s->nstale = j;
+}
+
+static void free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Make the engine match @p np, in one transaction. Takes @p np: installs it
+ * in @p s on success, frees it on failure.
+ */
+static NTSTATUS apply(HANDLE h, struct weir_policy_state *s, struct pol *np, struct pctx *cx)
+{
+	struct pol *old = s->pol;
+	struct pol_module **newmods = NULL, **loaded = NULL, **dropped = NULL;
+	size_t nnew = 0, nloaded = 0, ndropped = 0, i, j;
+	char **resolved = NULL;
+	bool *claimed = NULL;
+	NTSTATUS st;
+	unsigned k;
+	int l;
+
+	plan(old, np);
+	if (s->nmods) {
+		claimed = calloc(s->nmods, sizeof(*claimed));
+		if (claimed == NULL) {
+			weir_pol_free(np);
+			return weir_pol_error(cx, 0, 0, STATUS_NO_MEMORY, "out of memory");
+		}
+	}
+	st = FwpmTransactionBegin0(h, 0);
+	if (st != STATUS_SUCCESS) {
+		weir_pol_error(cx, 0, 0, st, "FwpmTransactionBegin0 failed: %s",
+		               weir_status_name(st));
+		free(claimed);
+		weir_pol_free(np);
+		return st;
+	}
+
+	/* objects kept but deleted behind our back are added again */
+	for (k = 0; k < POL_KINDS; k++) {
+		for (i = 0; i < np->nobjs[k]; i++) {
+			struct pol_obj *o = np->objs[k][i];
+
+			if (!o->keep)
+				continue;
+			st = probe_obj(h, o);
+			if (st == not_found_status(o->kind)) {
+				o->keep = false;
+				st = STATUS_SUCCESS;
+			}
+			if (st != STATUS_SUCCESS) {
+				weir_pol_error(cx, o->pos.line, o->pos.col, st,
+				               "%s '%.*s': %s failed: %s", weir_pol_kind_name[k],
+				               QMAX, o->name, get_fn[k], weir_status_name(st));
+				goto fail;
+			}
+		}
+	}
+
+	for (k = 0; k < POL_KINDS; k++) {
+		enum weir_policy_kind kind = del_order[k];
+
+		for (i = old->nobjs[kind]; i-- > 0;) {
+			struct pol_obj *o = old->objs[kind][i], *now;
+
+			if (o->kept_old)
+				continue;
+			st = delete_obj(h, kind, &o->key);
+			if (st == not_found_status(kind)) {
+				st = STATUS_SUCCESS;
+				continue;
+			}
+			if (st == STATUS_SUCCESS)
+				continue;
+			now = weir_gmap_get(&np->keys[kind], &o->key);
+			if (now)
+				weir_pol_error(
+				    cx, now->pos.line, now->pos.col, st,
+				    "%s '%.*s' changed, but %s of the old one failed: %s",
+				    weir_pol_kind_name[kind], QMAX, now->name, del_fn[kind],
+				    weir_status_name(st));
+			else
+				weir_pol_error(
+				    cx, 0, 0, st,
+				    "%s '%.*s' was removed from the policy, but %s failed: %s",
+				    weir_pol_kind_name[kind], QMAX, o->name, del_fn[kind],
+				    weir_status_name(st));
+			goto fail;
+		}
+	}
+
+	for (k = 0; k < POL_KINDS; k++) {
+		enum weir_policy_kind kind = add_order[k];
+
+		for (i = 0; i < np->nobjs[kind]; i++) {
+			struct pol_obj *o = np->objs[kind][i];
+
+			if (o->keep)
+				continue;
+			st = add_obj(h, o);
+			if (st != STATUS_SUCCESS) {
+				weir_pol_error(cx, o->pos.line, o->pos.col, st,
+				               "%s '%.*s': %s failed: %s", weir_pol_kind_name[kind],
+				               QMAX, o->name, add_fn[kind], weir_status_name(st));
+				goto fail;
+			}
+		}
+	}
+
+	for (l = 0; l < WEIR_LAYER_COUNT; l++) {
+		const struct pol_default *d = &np->defaults[l];
+		/* a default the file no longer sets goes back to weir's own: permit */
+		FWP_ACTION_TYPE want = d->set ? d->action : FWP_ACTION_PERMIT, cur;
+
+		if (!d->set && !old->defaults[l].set)
+			continue;
+		/* written only when it differs, so an unchanged reload publishes nothing */
+		st = weir_layer_get_default(h, (enum weir_layer)l, &cur);
+		if (st == STATUS_SUCCESS && cur != want)
+			st = weir_layer_set_default(h, (enum weir_layer)l, want);
+		if (st != STATUS_SUCCESS) {
+			weir_pol_error(cx, d->set ? d->pos.line : 0, d->set ? d->pos.col : 0, st,
+			               "default %s: setting it failed: %s",
+			               weir_layer_name((enum weir_layer)l), weir_status_name(st));
+			goto fail;
+		}
+	}
+
+	/* modules: same resolved path and args stay; others are loaded now */
+	if (np->nmods) {
+		resolved = calloc(np->nmods, sizeof(*resolved));
+		if (resolved == NULL) {
+			st = weir_pol_error(cx, 0, 0, STATUS_NO_MEMORY, "out of memory");
+			goto fail;
+		}
+	}
+	for (i = 0; i < np->nmods; i++) {
+		const struct pol_module_decl *d = &np->mods[i];
+		struct pol_module *m = NULL;
+		char msg[256];
+
+		resolved[i] = weir_pol_module_resolve(np->dir, d->path);
+		if (resolved[i] == NULL) {
+			st = weir_pol_error(cx, d->pos.line, d->pos.col, STATUS_NO_MEMORY,
+			                    "out of memory");
+			goto fail;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(resolved[j], resolved[i]) == 0 &&
+			    strcmp(np->mods[j].args, d->args) == 0) {
+				st = weir_pol_error(
+				    cx, d->pos.line, d->pos.col, STATUS_INVALID_PARAMETER,
+				    "module '%.*s' is the same file with the same args as "
+				    "the module at line %u",
+				    QMAX, d->path, np->mods[j].pos.line);
+				goto fail;
+			}
+		}
+		for (j = 0; j < s->nmods; j++) {
+			if (!claimed[j] && strcmp(s->mods[j]->resolved, resolved[i]) == 0 &&
+			    strcmp(s->mods[j]->args, d->args) == 0) {
+				claimed[j] = true;
+				m = s->mods[j];
+				break;
+			}
+		}
+		if (m == NULL) {
+			st = weir_pol_module_load(d->path, resolved[i], d->args, &m, msg,
+			                          sizeof(msg));
+			if (st == STATUS_SUCCESS &&
+			    push_mod(&loaded, &nloaded, m) != STATUS_SUCCESS) {
+				unload_mods(s, &m, 1, NULL);
+				snprintf(msg, sizeof(msg), "out of memory");
+				st = STATUS_NO_MEMORY;
+			}
+			if (st != STATUS_SUCCESS) {
+				weir_pol_error(cx, d->pos.line, d->pos.col, st, "module '%.*s': %s",
+				               QMAX, d->path, msg);
+				goto fail;
+			}
+		}
+		st = push_mod(&newmods, &nnew, m);
+		if (st != STATUS_SUCCESS) {
+			weir_pol_error(cx, d->pos.line, d->pos.col, st, "out of memory");
+			goto fail;
+		}
+	}
+	for (j = 0; j < s->nmods; j++) {
+		if (!claimed[j] && push_mod(&dropped, &ndropped, s->mods[j]) != STATUS_SUCCESS) {
+			st = weir_pol_error(cx, 0, 0, STATUS_NO_MEMORY, "out of memory");
+			goto fail;
+		}
+	}
+
+	st = FwpmTransactionCommit0(h);
+	if (st != STATUS_SUCCESS) {
+		weir_pol_error(cx, 0, 0, st, "FwpmTransactionCommit0 failed: %s",
+		               weir_status_name(st));
+		goto fail; /* the engine aborted it; another abort is harmless */
+	}
+
+	/* committed: the new policy is in force; now drop what it no longer names */
+	free(s->mods);
+	s->mods = newmods;
+	s->nmods = nnew;
+	s->pol = np;
+	weir_pol_free(old);
+	retry_stale(s);
+	unload_mods(s, dropped, ndropped, cx);
+	free(dropped);
+	free(loaded);
+	free(claimed);
+	free_strings(resolved, np->nmods);
+	return STATUS_SUCCESS;
+
+fail:
+	FwpmTransactionAbort0(h);
+	unload_mods(s, loaded, nloaded, NULL);
+	free(loaded);
+	free(newmods);
+	free(dropped);
+	free(claimed);
+	free_strings(resolved, np->nmods);
+	weir_pol_free(np);
+	return st;
+}
+
+/* Public API --------------------------------------------------------------------- */
+
+NTSTATUS weir_policy_check(const char *path, struct weir_policy_error *err)
+{
+	struct weir_policy_error local;
+	struct pctx cx;
+	struct pol *p;
+	NTSTATUS st;
+
+	ctx_init(&cx, path, err, &local);
+	if (path == NULL)
+		return weir_pol_error(&cx, 0, 0, STATUS_FWP_NULL_POINTER, "no policy file given");
+	st = weir_pol_parse_file(path, &cx, &p);
+	weir_pol_free(p);
+	return st;
+}
+
+NTSTATUS weir_policy_load(HANDLE engine, const char *path, struct weir_policy_state **state,
+                          struct weir_policy_error *err)
+{
+	struct weir_policy_error local;
+	struct weir_policy_state *s;
+	struct pctx cx;
+	struct pol *np;
+	NTSTATUS st;
+
+	ctx_init(&cx, path, err, &local);
+	if (state)
+		*state = NULL;
+	if (path == NULL || state == NULL)
+		return weir_pol_error(&cx, 0, 0, STATUS_FWP_NULL_POINTER,
+		                      "weir_policy_load: NULL argument");
+	st = weir_pol_parse_file(path, &cx, &np);
+	if (st != STATUS_SUCCESS)
+		return st;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL || (s->pol = weir_pol_new(path)) == NULL) {
+		free(s);
+		weir_pol_free(np);
+		return weir_pol_error(&cx, 0, 0, STATUS_NO_MEMORY, "out of memory");
+	}
+	st = apply(engine, s, np, &cx);
+	if (st != STATUS_SUCCESS) {
+		weir_pol_free(s->pol);
+		free(s->stale); /* a module that refused to unload stays loaded */
+		free(s);
+		return st;
+	}
+	*state = s;
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS weir_policy_reload(HANDLE engine, const char *path, struct weir_policy_state *state,
+                            struct weir_policy_error *err)
+{
+	struct weir_policy_error local;
+	struct pctx cx;
+	struct pol *np;
+	NTSTATUS st;
+
+	ctx_init(&cx, path, err, &local);
+	if (path == NULL || state == NULL)
+		return weir_pol_error(&cx, 0, 0, STATUS_FWP_NULL_POINTER,
+		                      "weir_policy_reload: NULL argument");
+	st = weir_pol_parse_file(path, &cx, &np);
+	if (st != STATUS_SUCCESS)
+		return st;
+	return apply(engine, state, np, &cx);
+}
+
+NTSTATUS weir_policy_unload(HANDLE engine, struct weir_policy_state *state)
+{
+	NTSTATUS first = STATUS_SUCCESS, st;
+	struct pol *p;
+	bool began;
+	size_t i;
+	unsigned k;
+	int l;
+
+	if (state == NULL)
+		return STATUS_SUCCESS;
+	p = state->pol;
+	st = FwpmTransactionBegin0(engine, 0);
+	began = st == STATUS_SUCCESS;
+	if (!began)
+		first = st;
+	for (k = 0; k < POL_KINDS; k++) {
+		enum weir_policy_kind kind = del_order[k];
+
+		for (i = p->nobjs[kind]; i-- > 0;) {
+			st = delete_obj(engine, kind, &p->objs[kind][i]->key);
+			if (st != STATUS_SUCCESS && st != not_found_status(kind) &&
+			    first == STATUS_SUCCESS)
+				first = st;
+		}
+	}
+	for (l = 0; l < WEIR_LAYER_COUNT; l++) {
+		if (!p->defaults[l].set)
+			continue;
+		st = weir_layer_set_default(engine, (enum weir_layer)l, FWP_ACTION_PERMIT);
+		if (st != STATUS_SUCCESS && first == STATUS_SUCCESS)
+			first = st;
+	}
+	if (began) {
+		st = FwpmTransactionCommit0(engine);
+		if (st != STATUS_SUCCESS) {
+			FwpmTransactionAbort0(engine);
+			if (first == STATUS_SUCCESS)
+				first = st;
+		}
+	}
+	/* objects are gone: now the modules' callouts may go too */
+	st = unload_mods(state, state->mods, state->nmods, NULL);
+	if (st != STATUS_SUCCESS && first == STATUS_SUCCESS)
+		first = st;
+	retry_stale(state);
+	if (state->nstale && first == STATUS_SUCCESS)
+		first = STATUS_DEVICE_BUSY;
+	/* what still refuses stays loaded for the life of the process */
+	free(state->stale);
+	free(state->mods);
+	weir_pol_free(state->pol);
+	free(state);
+	return first;
+}
+
+NTSTATUS weir_policy_filter_id(const struct weir_policy_state *state, const char *name,
+                               UINT64 *filterId)
+{
+	const struct pol_obj *o;
+	GUID nk;
+
+	if (state == NULL || name == NULL || filterId == NULL)
+		return STATUS_FWP_NULL_POINTER;
+	weir_pol_name_key(WEIR_POLICY_FILTER, name, &nk);
+	o = weir_gmap_get(&state->pol->names[WEIR_POLICY_FILTER], &nk);
+	if (o == NULL)
+		return STATUS_FWP_FILTER_NOT_FOUND;
+	*filterId = o->filter_id;
+	return STATUS_SUCCESS;
+}
