@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Ports, workers and statistics.
+ *
+ * Each worker owns a set of (port, RX queue) pairs and one TX queue on every
+ * port, so no two lcores ever touch the same queue and nothing is locked. A
+ * worker reads the current snapshot once per burst and reports a quiescent
+ * state once per loop.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+
+#include <weir/weir_dataplane.h>
+
+#include "classify/snapshot.h"
+#include "core/layers.h"
+#include "dataplane/pipeline.h"
+#include "mgmt/engine.h"
+
+#define MAX_QUEUES_PER_WORKER 64
+
+struct rxq {
+	uint16_t port, queue;
+};
+
+struct worker {
+	unsigned lcore;
+	unsigned tid; /* RCU thread id and TX queue index */
+	unsigned n_rxq;
+	struct rxq rxq[MAX_QUEUES_PER_WORKER];
+	struct weir_worker_stats st;
+} __rte_cache_aligned;
+
+static struct {
+	bool running;
+	atomic_bool stop;
+	unsigned n_workers;
+	struct worker *workers;
+	struct rte_mempool *pool;
+	struct rte_rcu_qsbr *qs;
+	uint16_t n_ports;
+	uint16_t burst;
+	uint64_t prev_rx[RTE_MAX_ETHPORTS], prev_tx[RTE_MAX_ETHPORTS];
+	uint64_t prev_rxb[RTE_MAX_ETHPORTS], prev_txb[RTE_MAX_ETHPORTS];
+} dp;
+
+static uint16_t pair_of(uint16_t port)
+{
+	uint16_t peer = port ^ 1;
+
+	return peer < dp.n_ports ? peer : port;
+}
+
+/* Send what the pipeline kept; what a full TX ring refuses is counted. */
+static void send_burst(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t sent = 0;
+	int tries = 0;
+
+	while (sent < n && tries++ < 4)
+		sent += rte_eth_tx_burst(port, (uint16_t)w->tid, pkts + sent, n - sent);
+	w->st.tx += sent;
+	if (sent < n) {
+		w->st.dropped[WEIR_DROP_TX_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+	}
+}
+
+static int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct rte_mbuf *pkts[WEIR_BURST_MAX], *out[WEIR_BURST_MAX];
+
+	rte_rcu_qsbr_thread_register(dp.qs, w->tid);
+	rte_rcu_qsbr_thread_online(dp.qs, w->tid);
+	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed)) {
+		unsigned q;
+
+		for (q = 0; q < w->n_rxq; q++) {
+			uint16_t port = w->rxq[q].port, n, k;
+			const struct weir_snapshot *s;
+
+			n = rte_eth_rx_burst(port, w->rxq[q].queue, pkts, dp.burst);
+			if (n == 0)
+				continue;
+			s = weir_snapshot_current();
+			k = weir_pipeline_run(s, pkts, n, port, pair_of(port), &w->st, out);
+			if (k)
+				send_burst(w, pair_of(port), out, k);
+		}
+		rte_rcu_qsbr_quiescent(dp.qs, w->tid);
+	}
+	rte_rcu_qsbr_thread_offline(dp.qs, w->tid);
+	rte_rcu_qsbr_thread_unregister(dp.qs, w->tid);
+	return 0;
+}
+
+static int port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, uint16_t rxd, uint16_t txd)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	/* the same key both ways round: a flow's two directions hash alike */
+	static uint8_t sym_key[40] = {0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	                              0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	                              0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	                              0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a};
+	uint16_t q;
+	int rc;
+
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc != 0)
+		return rc;
+	if (nrxq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = sym_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = sizeof(sym_key);
+		conf.rx_adv_conf.rss_conf.rss_hf =
+		    info.flow_type_rss_offloads &
+		    (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP);
+	}
+	if (ntxq > info.max_tx_queues)
+		ntxq = info.max_tx_queues;
+	rc = rte_eth_dev_configure(port, nrxq, ntxq, &conf);
+	if (rc != 0)
+		return rc;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
+	if (rc != 0)
+		return rc;
+	for (q = 0; q < nrxq; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, rxd, rte_eth_dev_socket_id(port), NULL,
+		                            dp.pool);
+		if (rc != 0)
+			return rc;
+	}
+	for (q = 0; q < ntxq; q++) {
+		rc = rte_eth_tx_queue_setup(port, q, txd, rte_eth_dev_socket_id(port), NULL);
+		if (rc != 0)
+			return rc;
+	}
+	rc = rte_eth_dev_start(port);
+	if (rc != 0)
+		return rc;
+	rte_eth_promiscuous_enable(port);
+	return 0;
+}
+
+int weir_dataplane_start(const struct weir_dataplane_config *cfg)
+{
+	struct weir_dataplane_config c = {0};
+	unsigned lcore, i = 0, next = 0;
+	uint16_t port;
+	size_t sz;
+
+	if (dp.running)
+		return 0;
+	if (cfg)
+		c = *cfg;
+	dp.burst = c.burst ? c.burst : 32;
+	if (dp.burst > WEIR_BURST_MAX)
+		return -EINVAL;
+	dp.n_ports = rte_eth_dev_count_avail();
+	if (dp.n_ports == 0) {
+		fprintf(stderr, "weir: no ports: give PCI devices or --vdev\n");
+		return -ENODEV;
+	}
+	dp.n_workers = rte_lcore_count() - 1;
+	if (dp.n_workers == 0) {
+		fprintf(stderr, "weir: no worker lcore: give at least two lcores (-l 0,1)\n");
+		return -EINVAL;
+	}
+	dp.workers =
+	    rte_zmalloc("weir_workers", dp.n_workers * sizeof(*dp.workers), RTE_CACHE_LINE_SIZE);
+	if (dp.workers == NULL)
+		return -ENOMEM;
+	RTE_LCORE_FOREACH_WORKER (lcore) {
+		dp.workers[i].lcore = lcore;
+		dp.workers[i].tid = i;
+		i++;
+	}
+	dp.pool = rte_pktmbuf_pool_create("weir_mbufs",
+	                                  c.mbufs ? c.mbufs : 16383u * ((dp.n_ports + 1) / 2u + 1),
+	                                  256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (dp.pool == NULL) {
+		fprintf(stderr, "weir: mbuf pool: %s\n", rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	RTE_ETH_FOREACH_DEV (port) {
+		struct rte_eth_dev_info info;
+		uint16_t nrxq = 1, q;
+		int rc;
+
+		if (rte_eth_dev_info_get(port, &info) == 0 && dp.n_workers > 1 &&
+		    info.max_rx_queues > 1 && info.flow_type_rss_offloads)
+			nrxq = (uint16_t)RTE_MIN(dp.n_workers, info.max_rx_queues);
+		rc = port_setup(port, nrxq, (uint16_t)dp.n_workers, c.rxd ? c.rxd : 1024,
+		                c.txd ? c.txd : 1024);
+		if (rc != 0) {
+			fprintf(stderr, "weir: port %u: set-up failed: %s\n", port, strerror(-rc));
+			return rc;
+		}
+		for (q = 0; q < nrxq; q++) {
+			struct worker *w = &dp.workers[next++ % dp.n_workers];
+
+			if (w->n_rxq < MAX_QUEUES_PER_WORKER)
+				w->rxq[w->n_rxq++] = (struct rxq){port, q};
+		}
+	}
+	sz = rte_rcu_qsbr_get_memsize(dp.n_workers);
+	dp.qs = rte_zmalloc("weir_rcu", sz, RTE_CACHE_LINE_SIZE);
+	if (dp.qs == NULL || rte_rcu_qsbr_init(dp.qs, dp.n_workers) != 0)
+		return -ENOMEM;
+	weir_snapshot_attach_rcu(dp.qs);
+	atomic_store(&dp.stop, false);
+	for (i = 0; i < dp.n_workers; i++)
+		rte_eal_remote_launch(worker_main, &dp.workers[i], dp.workers[i].lcore);
+	dp.running = true;
+	return 0;
+}
+
+void weir_dataplane_stop(void)
+{
+	uint16_t port;
+
+	if (!dp.running)
+		return;
+	atomic_store(&dp.stop, true);
+	rte_eal_mp_wait_lcore();
+	/* no reader left: publications need no grace period any more */
+	weir_snapshot_attach_rcu(NULL);
+	RTE_ETH_FOREACH_DEV (port) {
+		rte_eth_dev_stop(port);
+	}
+	dp.running = false;
+}
+
+void weir_dataplane_totals(struct weir_dataplane_totals *t)
+{
+	unsigned i, k;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < dp.n_workers; i++) {
+		const struct weir_worker_stats *s = &dp.workers[i].st;
+
+		t->rx += s->rx;
+		t->tx += s->tx;
+		t->absorbed += s->absorbed;
+		for (k = 0; k < WEIR_LAYER_COUNT; k++)
+			t->blocked += s->blocked[k];
+		for (k = 0; k < WEIR_DROP_COUNT; k++)
+			t->dropped += s->dropped[k];
+	}
+}
+
+static void print_port(FILE *f, uint16_t port, double interval)
+{
+	struct rte_eth_stats s;
+	double dt = interval > 0 ? interval : 1;
+
+	if (rte_eth_stats_get(port, &s) != 0)
+		memset(&s, 0, sizeof(s));
+	fprintf(
+	    f,
+	    "\n  ######################## NIC statistics for port %-2u #########################\n",
+	    port);
+	fprintf(
+	    f, "  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64 " RX-bytes:  %-10" PRIu64 "\n",
+	    s.ipackets, s.imissed, s.ibytes);
+	fprintf(f, "  RX-errors: %" PRIu64 "\n", s.ierrors);
+	fprintf(f, "  RX-nombuf:  %-10" PRIu64 "\n", s.rx_nombuf);
+	fprintf(
+	    f, "  TX-packets: %-10" PRIu64 " TX-errors: %-10" PRIu64 " TX-bytes:  %-10" PRIu64 "\n",
+	    s.opackets, s.oerrors, s.obytes);
+	fprintf(f, "\n  Throughput (since last show)\n");
+	fprintf(f, "  Rx-pps: %12.0f          Rx-bps: %12.0f\n",
+	        (double)(s.ipackets - dp.prev_rx[port]) / dt,
+	        (double)(s.ibytes - dp.prev_rxb[port]) * 8 / dt);
+	fprintf(f, "  Tx-pps: %12.0f          Tx-bps: %12.0f\n",
+	        (double)(s.opackets - dp.prev_tx[port]) / dt,
+	        (double)(s.obytes - dp.prev_txb[port]) * 8 / dt);
+	fprintf(f,
+	        "  ############################################################################\n");
+	dp.prev_rx[port] = s.ipackets;
+	dp.prev_tx[port] = s.opackets;
+	dp.prev_rxb[port] = s.ibytes;
+	dp.prev_txb[port] = s.obytes;
+}
+
+static void print_final(FILE *f)
+{
+	struct weir_dataplane_totals t;
+	const struct weir_snapshot *s;
+	uint64_t blocked[WEIR_LAYER_COUNT] = {0}, dropped[WEIR_DROP_COUNT] = {0};
+	unsigned i, k;
+	UINT32 id;
+
+	for (i = 0; i < dp.n_workers; i++) {
+		for (k = 0; k < WEIR_LAYER_COUNT; k++)
+			blocked[k] += dp.workers[i].st.blocked[k];
+		for (k = 0; k < WEIR_DROP_COUNT; k++)
+			dropped[k] += dp.workers[i].st.dropped[k];
+	}
+	weir_dataplane_totals(&t);
+	fprintf(
+	    f, "\n  ---------------------- weir verdicts --------------------------------------\n");
+	for (k = 0; k < WEIR_LAYER_COUNT; k++)
+		if (blocked[k])
+			fprintf(f, "  blocked at %-28s %" PRIu64 "\n", weir_layer_get(k)->name,
+			        blocked[k]);
+	for (k = 1; k < WEIR_DROP_COUNT; k++)
+		if (dropped[k])
+			fprintf(f, "  dropped (%s) %*s%" PRIu64 "\n", weir_drop_reason_name(k),
+			        (int)(27 - strlen(weir_drop_reason_name(k))), "", dropped[k]);
+	fprintf(f, "  absorbed by callouts %18s%" PRIu64 "\n", "", t.absorbed);
+
+	/* the engine lock keeps the snapshot (and its filters) alive while read */
+	pthread_mutex_lock(&weir_eng.lock);
+	s = weir_snapshot_current();
+	fprintf(f,
+	        "  ---------------------- filters (hits) ------------------------------------\n");
+	for (k = 0; k < WEIR_LAYER_COUNT; k++) {
+		const struct weir_layer_policy *lp = &s->policy->layers[k];
+
+		for (i = 0; i < lp->n_filters; i++) {
+			const struct weir_filter *fl = lp->filters[i];
+			char name[64];
+
+			snprintf(name, sizeof(name), "%ls", fl->m.displayData.name);
+			fprintf(f, "  %-6" PRIu64 " %-32s %-24s %" PRIu64 "\n",
+			        (uint64_t)fl->m.filterId, name, weir_layer_get(k)->name,
+			        (uint64_t)atomic_load(&fl->hits));
+		}
+	}
+	fprintf(f,
+	        "  ---------------------- callouts (calls) ----------------------------------\n");
+	for (id = 0; id < s->callouts->n; id++) {
+		const struct weir_callout_reg *r = s->callouts->regs[id];
+		char key[37];
+
+		if (r)
+			fprintf(f, "  %-6u %s %" PRIu64 "\n", id, weir_guid_to_string(&r->key, key),
+			        (uint64_t)atomic_load(&r->calls));
+	}
+	pthread_mutex_unlock(&weir_eng.lock);
+	fprintf(f,
+	        "  conservation: rx %" PRIu64 " = tx %" PRIu64 " + blocked %" PRIu64
+	        " + dropped %" PRIu64 " + absorbed %" PRIu64 ": %s\n",
+	        t.rx, t.tx, t.blocked, t.dropped, t.absorbed,
+	        t.rx == t.tx + t.blocked + t.dropped + t.absorbed ? "ok" : "MISMATCH");
+}
+
+void weir_dataplane_print_stats(FILE *f, bool final, double interval_s)
+{
+	uint16_t port;
+
+	RTE_ETH_FOREACH_DEV (port) {
+		print_port(f, port, interval_s);
+	}
+	if (final)
+		print_final(f);
+	fflush(f);
+}

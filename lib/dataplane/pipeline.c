@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The layer pipeline: each layer classifies the whole burst before the next
+ * one runs, so a layer's policy stays hot in cache for the burst.
+ */
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "classify/reference.h"
+#include "core/layers.h"
+#include "dataplane/pipeline.h"
+
+/* Layers in the order a forwarded packet meets them (flows come later). */
+static const enum weir_layer order[] = {
+    WEIR_LAYER_INBOUND_MAC_FRAME,    WEIR_LAYER_INBOUND_IPPACKET_V4,
+    WEIR_LAYER_INBOUND_IPPACKET_V6,  WEIR_LAYER_IPFORWARD_V4,
+    WEIR_LAYER_IPFORWARD_V6,         WEIR_LAYER_INBOUND_TRANSPORT_V4,
+    WEIR_LAYER_INBOUND_TRANSPORT_V6, WEIR_LAYER_DATAGRAM_DATA_V4,
+    WEIR_LAYER_DATAGRAM_DATA_V6,     WEIR_LAYER_OUTBOUND_IPPACKET_V4,
+    WEIR_LAYER_OUTBOUND_IPPACKET_V6, WEIR_LAYER_OUTBOUND_MAC_FRAME,
+};
+
+/* Does @p l see packet @p p? */
+static bool applies(const struct weir_layer_desc *l, const struct weir_pkt *p)
+{
+	if (l->ip_version == 0)
+		return true;
+	if (l->ip_version != p->ip_version)
+		return false;
+	switch (l->id) {
+	case WEIR_LAYER_INBOUND_TRANSPORT_V4:
+	case WEIR_LAYER_INBOUND_TRANSPORT_V6:
+		/* non-first fragments carry no transport header (no reassembly yet) */
+		return p->l4_off != 0;
+	case WEIR_LAYER_DATAGRAM_DATA_V4:
+	case WEIR_LAYER_DATAGRAM_DATA_V6:
+		return p->l4_off != 0 && p->proto != IPPROTO_TCP;
+	default:
+		return true;
+	}
+}
+
+static void set_uint(FWP_VALUE0 *v, FWP_DATA_TYPE t, uint64_t x, UINT64 *u64)
+{
+	v->type = t;
+	switch (t) {
+	case FWP_UINT8:
+		v->uint8 = (UINT8)x;
+		break;
+	case FWP_UINT16:
+		v->uint16 = (UINT16)x;
+		break;
+	case FWP_UINT32:
+		v->uint32 = (UINT32)x;
+		break;
+	case FWP_UINT64:
+		*u64 = x;
+		v->uint64 = u64;
+		break;
+	default:
+		v->type = FWP_EMPTY;
+		break;
+	}
+}
+
+static uint8_t addr_type(const struct weir_pkt *p)
+{
+	if (p->ip_version == 4) {
+		if (p->v4_dst == 0xffffffffu)
+			return 4;
+		return (p->v4_dst >> 28) == 0xe ? 3 : 1;
+	}
+	return p->v6_dst[0] == 0xff ? 3 : 1;
+}
+
+/* Storage for values held by pointer, per packet and layer. */
+struct vstore {
+	UINT64 u64[8];
+	unsigned n;
+};
+
+static void set_addr(FWP_VALUE0 *v, const struct weir_field_desc *fd, const struct weir_pkt *p,
+                     bool src)
+{
+	if (fd->type == FWP_BYTE_ARRAY16_TYPE) {
+		v->type = FWP_BYTE_ARRAY16_TYPE;
+		v->byteArray16 = (FWP_BYTE_ARRAY16 *)(src ? p->v6_src : p->v6_dst);
+	} else {
+		v->type = FWP_UINT32;
+		v->uint32 = src ? p->v4_src : p->v4_dst;
+	}
+}
+
+static void fill_values(const struct weir_layer_desc *l, const struct weir_pkt *p,
+                        FWPS_INCOMING_VALUE0 *vals, struct vstore *vs)
+{
+	uint32_t i;
+
+	vs->n = 0;
+	for (i = 0; i < l->field_count; i++) {
+		const struct weir_field_desc *fd = &l->fields[i];
+		FWP_VALUE0 *v = &vals[i].value;
+		UINT64 *u = &vs->u64[vs->n < 7 ? vs->n : 7];
+
+		v->type = FWP_EMPTY;
+		switch (fd->attr) {
+		case WEIR_ATTR_IP_SRC:
+			set_addr(v, fd, p, true);
+			break;
+		case WEIR_ATTR_IP_DST:
+			set_addr(v, fd, p, false);
+			break;
+		case WEIR_ATTR_IP_PROTO:
+			set_uint(v, fd->type, p->proto, u);
+			break;
+		case WEIR_ATTR_SRC_PORT:
+			if (p->has_ports)
+				set_uint(v, fd->type, p->sport, u);
+			break;
+		case WEIR_ATTR_DST_PORT:
+			if (p->has_ports)
+				set_uint(v, fd->type, p->dport, u);
+			break;
+		case WEIR_ATTR_DPORT_OR_ICMP_TYPE:
+			if (p->has_ports || p->has_icmp)
+				set_uint(v, fd->type, p->has_ports ? p->dport : p->icmp_type, u);
+			break;
+		case WEIR_ATTR_SPORT_OR_ICMP_CODE:
+			if (p->has_ports || p->has_icmp)
+				set_uint(v, fd->type, p->has_ports ? p->sport : p->icmp_code, u);
+			break;
+		case WEIR_ATTR_SPORT_OR_ICMP_TYPE:
+			if (p->has_ports || p->has_icmp)
+				set_uint(v, fd->type, p->has_ports ? p->sport : p->icmp_type, u);
+			break;
+		case WEIR_ATTR_DPORT_OR_ICMP_CODE:
+			if (p->has_ports || p->has_icmp)
+				set_uint(v, fd->type, p->has_ports ? p->dport : p->icmp_code, u);
+			break;
+		case WEIR_ATTR_ICMP_TYPE:
+			if (p->has_icmp)
+				set_uint(v, fd->type, p->icmp_type, u);
+			break;
+		case WEIR_ATTR_ICMP_CODE:
+			if (p->has_icmp)
+				set_uint(v, fd->type, p->icmp_code, u);
+			break;
+		case WEIR_ATTR_TCP_FLAGS:
+			if (p->has_ports && p->proto == IPPROTO_TCP)
+				set_uint(v, fd->type, p->tcp_flags, u);
+			break;
+		case WEIR_ATTR_DSCP:
+			if (p->ip_version)
+				set_uint(v, fd->type, p->dscp, u);
+			break;
+		case WEIR_ATTR_TTL:
+			if (p->ip_version)
+				set_uint(v, fd->type, p->ttl, u);
+			break;
+		case WEIR_ATTR_PKT_LEN:
+			set_uint(v, fd->type, p->pkt_len, u);
+			break;
+		case WEIR_ATTR_IF_IN:
+			set_uint(v, fd->type, p->in_port, u);
+			break;
+		case WEIR_ATTR_IF_OUT:
+			set_uint(v, fd->type, p->out_port, u);
+			break;
+		case WEIR_ATTR_ETH_TYPE:
+			set_uint(v, fd->type, p->eth_type, u);
+			break;
+		case WEIR_ATTR_ETH_SRC:
+			v->type = FWP_BYTE_ARRAY6_TYPE;
+			v->byteArray6 = (FWP_BYTE_ARRAY6 *)p->eth_src;
+			break;
+		case WEIR_ATTR_ETH_DST:
+			v->type = FWP_BYTE_ARRAY6_TYPE;
+			v->byteArray6 = (FWP_BYTE_ARRAY6 *)p->eth_dst;
+			break;
+		case WEIR_ATTR_VLAN_ID:
+			if (p->has_vlan)
+				set_uint(v, fd->type, p->vlan_id, u);
+			break;
+		case WEIR_ATTR_DST_ADDR_TYPE:
+			if (p->ip_version)
+				set_uint(v, fd->type, addr_type(p), u);
+			break;
+		case WEIR_ATTR_FLAGS:
+			set_uint(v, fd->type, p->fragment ? FWP_CONDITION_FLAG_IS_FRAGMENT : 0, u);
+			break;
+		case WEIR_ATTR_DIRECTION:
+			set_uint(v, fd->type,
+			         l->outbound ? FWP_DIRECTION_OUTBOUND : FWP_DIRECTION_INBOUND, u);
+			break;
+		case WEIR_ATTR_INTERFACE_TYPE:
+			set_uint(v, fd->type, 6, u);
+			break;
+		case WEIR_ATTR_ZERO:
+			set_uint(v, fd->type, 0, u);
+			break;
+		default:
+			break;
+		}
+		if (v->type == FWP_UINT64 && vs->n < 7)
+			vs->n++;
+	}
+}
+
+static void fill_meta(const struct weir_layer_desc *l, const struct weir_pkt *p,
+                      FWPS_INCOMING_METADATA_VALUES0 *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->currentMetadataValues = FWPS_METADATA_FIELD_PACKET_DIRECTION |
+	                           FWPS_METADATA_FIELD_SOURCE_INTERFACE_INDEX |
+	                           FWPS_METADATA_FIELD_DESTINATION_INTERFACE_INDEX;
+	m->packetDirection = l->outbound ? FWP_DIRECTION_OUTBOUND : FWP_DIRECTION_INBOUND;
+	m->sourceInterfaceIndex = p->in_port;
+	m->destinationInterfaceIndex = p->out_port;
+	m->frameLength = (UINT16)(p->pkt_len > 0xffff ? 0xffff : p->pkt_len);
+	if (p->ip_version) {
+		m->currentMetadataValues |= FWPS_METADATA_FIELD_IP_HEADER_SIZE;
+		m->ipHeaderSize = p->l3_len;
+		m->weirL3Offset = p->l3_off;
+	}
+	if (p->l4_off) {
+		m->currentMetadataValues |= FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE;
+		m->transportHeaderSize = p->l4_len;
+		m->weirL4Offset = p->l4_off;
+	}
+	m->weirInPort = p->in_port;
+	m->weirOutPort = p->out_port;
+	m->weirLcore = rte_lcore_id();
+}
+
+uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct rte_mbuf **pkts, uint16_t n,
+                           uint16_t in_port, uint16_t out_port, struct weir_worker_stats *st,
+                           struct rte_mbuf **out)
+{
+	struct weir_pkt pk[WEIR_BURST_MAX];
+	bool alive[WEIR_BURST_MAX];
+	FWPS_INCOMING_VALUE0 vals[64];
+	FWPS_INCOMING_VALUES0 in;
+	FWPS_INCOMING_METADATA_VALUES0 meta;
+	struct vstore vs;
+	uint16_t i, n_out = 0;
+	unsigned k;
+
+	st->rx += n;
+	for (i = 0; i < n; i++) {
+		enum weir_drop_reason r = weir_parse(pkts[i], &pk[i]);
+
+		pk[i].in_port = in_port;
+		pk[i].out_port = out_port;
+		alive[i] = r == WEIR_DROP_NONE;
+		if (!alive[i]) {
+			st->dropped[r]++;
+			rte_pktmbuf_free(pkts[i]);
+		}
+	}
+	for (k = 0; k < RTE_DIM(order); k++) {
+		const struct weir_layer_desc *l = weir_layer_get(order[k]);
+		const struct weir_layer_policy *lp = &s->policy->layers[order[k]];
+
+		if (lp->n_filters == 0 && lp->default_action != FWP_ACTION_BLOCK)
+			continue; /* nothing can change the verdict: skip the layer */
+		in.layerId = l->fwps_id;
+		in.valueCount = l->field_count;
+		in.incomingValue = vals;
+		for (i = 0; i < n; i++) {
+			struct weir_classify_result res;
+
+			if (!alive[i] || !applies(l, &pk[i]))
+				continue;
+			st->classified[order[k]]++;
+			if (lp->n_filters == 0) {
+				res.action = FWP_ACTION_BLOCK;
+				res.absorbed = false;
+			} else {
+				fill_values(l, &pk[i], vals, &vs);
+				fill_meta(l, &pk[i], &meta);
+				weir_classify_reference(s, order[k], &in, &meta, pkts[i], NULL,
+				                        NULL, &res, NULL);
+			}
+			if (res.action == FWP_ACTION_PERMIT)
+				continue;
+			alive[i] = false;
+			if (res.absorbed) {
+				st->absorbed++;
+			} else {
+				st->blocked[order[k]]++;
+				rte_pktmbuf_free(pkts[i]);
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (alive[i])
+			out[n_out++] = pkts[i];
+	return n_out;
+}
