@@ -1,0 +1,70 @@
+"""Shared helpers of the integration tests: run the daemon over vdevs and
+read what it printed and transmitted."""
+import logging
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+
+BUILD = os.environ.get("WEIR_BUILD_ROOT", "build")
+SRC = os.environ.get("WEIR_SOURCE_ROOT", ".")
+WEIR = os.path.join(BUILD, "app", "weir", "weir")
+
+
+class Results:
+    def __init__(self, name):
+        self.name, self.passed, self.failed = name, 0, 0
+
+    def check(self, ok, what):
+        if ok:
+            self.passed += 1
+            print(f"ok   {what}")
+        else:
+            self.failed += 1
+            print(f"FAIL {what}")
+        sys.stdout.flush()
+        return ok
+
+    def finish(self):
+        print(f"{self.name}: {self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0
+
+
+def tmpdir(tag):
+    return tempfile.mkdtemp(prefix=f"weir-{tag}-")
+
+
+def eal(prefix, lcores="0,1", mem=512):
+    return ["-l", lcores, "--no-huge", "-m", str(mem), "--no-pci",
+            "--file-prefix", f"{prefix}-{os.getpid()}", "--log-level=*:error"]
+
+
+def run_weir(vdevs, policy, prefix, extra=(), timeout=120, mem=512):
+    cmd = [WEIR] + eal(prefix, mem=mem)
+    for v in vdevs:
+        cmd += ["--vdev", v]
+    cmd += ["--", "--policy", policy] + list(extra)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def conservation(out):
+    m = re.search(r"conservation: rx (\d+) = tx (\d+) \+ blocked (\d+) \+ dropped (\d+)"
+                  r" \+ absorbed (\d+): (\w+)", out)
+    if not m:
+        return None
+    rx, tx, bl, dr, ab = map(int, m.groups()[:5])
+    return {"rx": rx, "tx": tx, "blocked": bl, "dropped": dr, "absorbed": ab,
+            "ok": m.group(6) == "ok" and rx == tx + bl + dr + ab}
+
+
+def port_stat(out, port, key):
+    blocks = out.split("NIC statistics for port ")
+    for b in blocks[1:]:
+        if b.startswith(f"{port} "):
+            m = re.search(key + r":\s+(\d+)", b)
+            return int(m.group(1)) if m else None
+    return None
