@@ -190,9 +190,17 @@ static NTSTATUS do_unregister(UINT32 id)
 		return STATUS_FWP_CALLOUT_NOT_FOUND;
 	if (r->state == WEIR_REG_UNREGISTERING)
 		return STATUS_FWP_IN_USE;
-	if (atomic_load(&r->contexts) > 0)
-		return STATUS_DEVICE_BUSY;
+	/*
+	 * A worker associating a context increments the counter, then reads the
+	 * state; here the state is written first, then the counter read (both
+	 * seq_cst), so one of the two always sees the other.
+	 */
 	r->state = WEIR_REG_UNREGISTERING;
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(&r->contexts) > 0) {
+		r->state = WEIR_REG_ACTIVE;
+		return STATUS_DEVICE_BUSY;
+	}
 	/* returns after the grace period: no classifyFn of it runs any more */
 	if (weir_publish_callouts(true) != 0) {
 		r->state = WEIR_REG_ACTIVE;

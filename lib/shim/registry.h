@@ -44,10 +44,10 @@ struct weir_callout_reg {
 		FWPS_CALLOUT_NOTIFY_FN3 v3;
 	} notify;
 	FWPS_CALLOUT_FLOW_DELETE_NOTIFY_FN0 flowDeleteFn;
-	void *device; /**< owner token given at registration */
-	enum weir_reg_state state;
-	atomic_uint_fast64_t contexts; /**< flow contexts associated (DEVICE_BUSY while > 0) */
-	atomic_uint_fast64_t calls;    /**< classifyFn invocations */
+	void *device;                      /**< owner token given at registration */
+	_Atomic enum weir_reg_state state; /**< seq_cst: ordered against contexts */
+	atomic_uint_fast64_t contexts;     /**< flow contexts associated (DEVICE_BUSY while > 0) */
+	atomic_uint_fast64_t calls;        /**< classifyFn invocations */
 };
 
 /** Call the classifyFn of @p r with the arguments of its version. */

@@ -349,6 +349,8 @@ NTSTATUS FwpsCalloutUnregisterById0(const UINT32 calloutId);
 /** As FwpsCalloutUnregisterById0, by key. */
 NTSTATUS FwpsCalloutUnregisterByKey0(const GUID *calloutKey);
 
+#include <weir/weir_flow.h>
+
 /* Version-less names, as WFP's headers map them for current targets. */
 #define FWPS_FILTER FWPS_FILTER3
 #define FWPS_CALLOUT FWPS_CALLOUT3
