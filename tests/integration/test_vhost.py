@@ -43,7 +43,8 @@ def main():
          "--vdev", f"net_virtio_user0,path={sock},queues=1",
          "--", "--forward-mode=txonly", "--auto-start", "--total-num-mbufs=8192",
          "--txpkts=64"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # stdin stays open: testpmd stops forwarding at EOF on stdin
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4)
     tp.send_signal(signal.SIGINT)
     try:
