@@ -38,6 +38,7 @@ struct options {
 	long idle_exit_ms;   /* 0: run until signalled */
 	unsigned churn_hz;   /* policy updates per second (soak tests) */
 	unsigned burst;
+	unsigned long flows;
 };
 
 static void usage(FILE *f, const char *prog)
@@ -59,6 +60,8 @@ static void usage(FILE *f, const char *prog)
 	    "  --idle-exit MS        drain and exit once no packet arrived for MS milliseconds\n"
 	    "                        (after the first one, or from start-up if none comes)\n"
 	    "  --burst N             RX burst size, 1..64 (default 32)\n"
+	    "  --flows N             flow table capacity per worker (default 1048576); when\n"
+	    "                        full, new flows are dropped and counted\n"
 	    "  --churn HZ            add and delete a filter HZ times a second while running\n"
 	    "                        (to test and measure updates under traffic)\n"
 	    "  --help                this text\n"
@@ -75,6 +78,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	    {"idle-exit", required_argument, NULL, 'i'},
 	    {"burst", required_argument, NULL, 'b'},
 	    {"churn", required_argument, NULL, 'c'},
+	    {"flows", required_argument, NULL, 'f'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -117,6 +121,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->churn_hz = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || o->churn_hz > 100000) {
 				fprintf(stderr, "weir: --churn: 0..100000, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'f':
+			o->flows = strtoul(optarg, &end, 10);
+			if (*end || errno || o->flows < 64 || o->flows > (1ul << 26)) {
+				fprintf(stderr, "weir: --flows: 64..67108864, not '%s'\n", optarg);
 				return -1;
 			}
 			break;
@@ -231,6 +242,7 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	cfg.burst = (uint16_t)o.burst;
+	cfg.flows = (uint32_t)o.flows;
 	rc = weir_dataplane_start(&cfg);
 	if (rc != 0) {
 		fprintf(stderr, "weir: data path: %s\n", strerror(-rc));

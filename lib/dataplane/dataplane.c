@@ -26,6 +26,7 @@
 #include "classify/snapshot.h"
 #include "core/layers.h"
 #include "dataplane/pipeline.h"
+#include "flow/flow.h"
 #include "mgmt/engine.h"
 
 #define MAX_QUEUES_PER_WORKER 64
@@ -39,6 +40,7 @@ struct worker {
 	unsigned tid; /* RCU thread id and TX queue index */
 	unsigned n_rxq;
 	struct rxq rxq[MAX_QUEUES_PER_WORKER];
+	struct weir_flow_table *flows;
 	struct weir_worker_stats st;
 } __rte_cache_aligned;
 
@@ -95,9 +97,14 @@ static int worker_main(void *arg)
 			if (n == 0)
 				continue;
 			s = weir_snapshot_current();
-			k = weir_pipeline_run(s, pkts, n, port, pair_of(port), &w->st, out);
+			k = weir_pipeline_run(s, w->flows, pkts, n, port, pair_of(port), &w->st,
+			                      out);
 			if (k)
 				send_burst(w, pair_of(port), out, k);
+		}
+		if (w->flows) {
+			weir_flow_service(w->flows, 32);
+			weir_flow_expire(w->flows, rte_rdtsc(), 256);
 		}
 		rte_rcu_qsbr_quiescent(dp.qs, w->tid);
 	}
@@ -217,6 +224,17 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 				w->rxq[w->n_rxq++] = (struct rxq){port, q};
 		}
 	}
+	for (i = 0; i < dp.n_workers; i++) {
+		struct weir_flow_params fp = {.capacity = c.flows, .socket = SOCKET_ID_ANY};
+
+		dp.workers[i].flows = weir_flow_table_create(dp.workers[i].lcore, &fp);
+		if (dp.workers[i].flows == NULL) {
+			fprintf(stderr, "weir: flow table of lcore %u: out of memory (--flows?)\n",
+			        dp.workers[i].lcore);
+			return -ENOMEM;
+		}
+		weir_flow_table_set_running(dp.workers[i].flows, true);
+	}
 	sz = rte_rcu_qsbr_get_memsize(dp.n_workers);
 	dp.qs = rte_zmalloc("weir_rcu", sz, RTE_CACHE_LINE_SIZE);
 	if (dp.qs == NULL || rte_rcu_qsbr_init(dp.qs, dp.n_workers) != 0)
@@ -237,6 +255,14 @@ void weir_dataplane_stop(void)
 		return;
 	atomic_store(&dp.stop, true);
 	rte_eal_mp_wait_lcore();
+	/* every flow ends (flowDeleteFn per context) before modules unload */
+	for (unsigned i = 0; i < dp.n_workers; i++) {
+		if (dp.workers[i].flows == NULL)
+			continue;
+		weir_flow_table_set_running(dp.workers[i].flows, false);
+		weir_flow_table_destroy(dp.workers[i].flows);
+		dp.workers[i].flows = NULL;
+	}
 	/* no reader left: publications need no grace period any more */
 	weir_snapshot_attach_rcu(NULL);
 	RTE_ETH_FOREACH_DEV (port) {
@@ -323,6 +349,16 @@ static void print_final(FILE *f)
 			fprintf(f, "  dropped (%s) %*s%" PRIu64 "\n", weir_drop_reason_name(k),
 			        (int)(27 - strlen(weir_drop_reason_name(k))), "", dropped[k]);
 	fprintf(f, "  absorbed by callouts %18s%" PRIu64 "\n", "", t.absorbed);
+	{
+		uint64_t fnew = 0, freauth = 0;
+
+		for (i = 0; i < dp.n_workers; i++) {
+			fnew += dp.workers[i].st.flows_new;
+			freauth += dp.workers[i].st.flows_reauth;
+		}
+		fprintf(f, "  flows established %21s%" PRIu64 ", re-authorized %" PRIu64 "\n", "",
+		        fnew, freauth);
+	}
 
 	/* the engine lock keeps the snapshot (and its filters) alive while read */
 	pthread_mutex_lock(&weir_eng.lock);

@@ -24,7 +24,8 @@
 	X(BAD_IP_HEADER, "bad-ip-header")                                                          \
 	X(BAD_IP_LENGTH, "bad-ip-length")                                                          \
 	X(TRUNCATED_L4, "truncated-l4")                                                            \
-	X(TX_FULL, "tx-full")
+	X(TX_FULL, "tx-full")                                                                      \
+	X(FLOW_TABLE_FULL, "flow-table-full")
 
 #define WEIR_DROP_ENUM_(name, str) WEIR_DROP_##name,
 enum weir_drop_reason { WEIR_DROP_NONE = 0, WEIR_DROP_REASONS(WEIR_DROP_ENUM_) WEIR_DROP_COUNT };
@@ -56,6 +57,7 @@ struct weir_pkt {
 	uint8_t v6_src[16], v6_dst[16];
 	uint8_t eth_src[6], eth_dst[6];
 	uint16_t in_port, out_port;
+	uint32_t cond_flags; /**< FWP_CONDITION_FLAG_* of the current classify */
 };
 
 /**

@@ -10,15 +10,24 @@
 #include "classify/reference.h"
 #include "core/layers.h"
 #include "dataplane/pipeline.h"
+#include "flow/flow.h"
 
-/* Layers in the order a forwarded packet meets them (flows come later). */
+/* Layers in the order a forwarded packet meets them (stream: not yet). */
 static const enum weir_layer order[] = {
-    WEIR_LAYER_INBOUND_MAC_FRAME,    WEIR_LAYER_INBOUND_IPPACKET_V4,
-    WEIR_LAYER_INBOUND_IPPACKET_V6,  WEIR_LAYER_IPFORWARD_V4,
-    WEIR_LAYER_IPFORWARD_V6,         WEIR_LAYER_INBOUND_TRANSPORT_V4,
-    WEIR_LAYER_INBOUND_TRANSPORT_V6, WEIR_LAYER_DATAGRAM_DATA_V4,
-    WEIR_LAYER_DATAGRAM_DATA_V6,     WEIR_LAYER_OUTBOUND_IPPACKET_V4,
-    WEIR_LAYER_OUTBOUND_IPPACKET_V6, WEIR_LAYER_OUTBOUND_MAC_FRAME,
+    WEIR_LAYER_INBOUND_MAC_FRAME,
+    WEIR_LAYER_INBOUND_IPPACKET_V4,
+    WEIR_LAYER_INBOUND_IPPACKET_V6,
+    WEIR_LAYER_IPFORWARD_V4,
+    WEIR_LAYER_IPFORWARD_V6,
+    WEIR_LAYER_INBOUND_TRANSPORT_V4,
+    WEIR_LAYER_INBOUND_TRANSPORT_V6,
+    WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4, /* with the flow look-up */
+    WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6,
+    WEIR_LAYER_DATAGRAM_DATA_V4,
+    WEIR_LAYER_DATAGRAM_DATA_V6,
+    WEIR_LAYER_OUTBOUND_IPPACKET_V4,
+    WEIR_LAYER_OUTBOUND_IPPACKET_V6,
+    WEIR_LAYER_OUTBOUND_MAC_FRAME,
 };
 
 /* Does @p l see packet @p p? */
@@ -36,6 +45,9 @@ static bool applies(const struct weir_layer_desc *l, const struct weir_pkt *p)
 	case WEIR_LAYER_DATAGRAM_DATA_V4:
 	case WEIR_LAYER_DATAGRAM_DATA_V6:
 		return p->l4_off != 0 && p->proto != IPPROTO_TCP;
+	case WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4:
+	case WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6:
+		return p->l4_off != 0;
 	default:
 		return true;
 	}
@@ -187,7 +199,9 @@ static void fill_values(const struct weir_layer_desc *l, const struct weir_pkt *
 				set_uint(v, fd->type, addr_type(p), u);
 			break;
 		case WEIR_ATTR_FLAGS:
-			set_uint(v, fd->type, p->fragment ? FWP_CONDITION_FLAG_IS_FRAGMENT : 0, u);
+			set_uint(v, fd->type,
+			         p->cond_flags | (p->fragment ? FWP_CONDITION_FLAG_IS_FRAGMENT : 0),
+			         u);
 			break;
 		case WEIR_ATTR_DIRECTION:
 			set_uint(v, fd->type,
@@ -233,25 +247,82 @@ static void fill_meta(const struct weir_layer_desc *l, const struct weir_pkt *p,
 	m->weirLcore = rte_lcore_id();
 }
 
-uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct rte_mbuf **pkts, uint16_t n,
-                           uint16_t in_port, uint16_t out_port, struct weir_worker_stats *st,
-                           struct rte_mbuf **out)
+static bool is_ale(enum weir_layer l)
+{
+	return l == WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4 || l == WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6;
+}
+
+/* Do the flow layers of this IP version have anything to do? */
+static bool flows_needed(const struct weir_snapshot *s, uint8_t ipv)
+{
+	const struct weir_layer_policy *l = s->policy->layers;
+
+	if (ipv == 4)
+		return l[WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4].n_filters ||
+		       l[WEIR_LAYER_DATAGRAM_DATA_V4].n_filters;
+	if (ipv == 6)
+		return l[WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6].n_filters ||
+		       l[WEIR_LAYER_DATAGRAM_DATA_V6].n_filters;
+	return false;
+}
+
+/*
+ * Find or create the packet's flow. @return false if the packet must be
+ * dropped (table full).
+ */
+static bool flow_attach(struct weir_flow_table *ft, struct weir_pkt *p, struct rte_mbuf *m,
+                        struct weir_flow_entry **fe, bool *is_new, uint64_t now)
+{
+	struct weir_flow_key k;
+	enum weir_flow_refusal why;
+	uint16_t sp = p->sport, dp = p->dport;
+	int dir;
+
+	(void)m;
+	if (!p->has_ports)
+		sp = dp = 0;
+	if (p->ip_version == 4)
+		dir =
+		    weir_flow_key_v4(&k, p->v4_src, p->v4_dst, sp, dp, p->proto, p->in_port & ~1u);
+	else
+		dir =
+		    weir_flow_key_v6(&k, p->v6_src, p->v6_dst, sp, dp, p->proto, p->in_port & ~1u);
+	*fe = weir_flow_lookup_or_create(ft, &k, dir, now, is_new, &why);
+	if (*fe == NULL)
+		return false;
+	if (p->proto == IPPROTO_TCP && p->has_ports)
+		weir_flow_update_tcp(ft, *fe, dir, p->tcp_flags);
+	return true;
+}
+
+uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table *ft,
+                           struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint16_t out_port,
+                           struct weir_worker_stats *st, struct rte_mbuf **out)
 {
 	struct weir_pkt pk[WEIR_BURST_MAX];
 	bool alive[WEIR_BURST_MAX];
+	struct weir_flow_entry *fe[WEIR_BURST_MAX];
+	bool fresh[WEIR_BURST_MAX];
 	FWPS_INCOMING_VALUE0 vals[64];
 	FWPS_INCOMING_VALUES0 in;
 	FWPS_INCOMING_METADATA_VALUES0 meta;
 	struct vstore vs;
 	uint16_t i, n_out = 0;
+	uint64_t now = 0;
 	unsigned k;
+	bool flows4 = ft && flows_needed(s, 4), flows6 = ft && flows_needed(s, 6);
 
+	if (flows4 || flows6)
+		now = rte_rdtsc();
 	st->rx += n;
 	for (i = 0; i < n; i++) {
 		enum weir_drop_reason r = weir_parse(pkts[i], &pk[i]);
 
 		pk[i].in_port = in_port;
 		pk[i].out_port = out_port;
+		pk[i].cond_flags = 0;
+		fe[i] = NULL;
+		fresh[i] = false;
 		alive[i] = r == WEIR_DROP_NONE;
 		if (!alive[i]) {
 			st->dropped[r]++;
@@ -259,9 +330,23 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct rte_mbuf **pkts
 		}
 	}
 	for (k = 0; k < RTE_DIM(order); k++) {
-		const struct weir_layer_desc *l = weir_layer_get(order[k]);
-		const struct weir_layer_policy *lp = &s->policy->layers[order[k]];
+		enum weir_layer lid = order[k];
+		const struct weir_layer_desc *l = weir_layer_get(lid);
+		const struct weir_layer_policy *lp = &s->policy->layers[lid];
+		bool flows = l->ip_version == 4 ? flows4 : flows6;
 
+		if (is_ale(lid) && flows) {
+			/* the flow stage: after the transport layer, before datagram-data */
+			for (i = 0; i < n; i++) {
+				if (!alive[i] || !applies(l, &pk[i]))
+					continue;
+				if (!flow_attach(ft, &pk[i], pkts[i], &fe[i], &fresh[i], now)) {
+					alive[i] = false;
+					st->dropped[WEIR_DROP_FLOW_TABLE_FULL]++;
+					rte_pktmbuf_free(pkts[i]);
+				}
+			}
+		}
 		if (lp->n_filters == 0 && lp->default_action != FWP_ACTION_BLOCK)
 			continue; /* nothing can change the verdict: skip the layer */
 		in.layerId = l->fwps_id;
@@ -269,18 +354,51 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct rte_mbuf **pkts
 		in.incomingValue = vals;
 		for (i = 0; i < n; i++) {
 			struct weir_classify_result res;
+			struct weir_flow_ops ops;
 
 			if (!alive[i] || !applies(l, &pk[i]))
 				continue;
-			st->classified[order[k]]++;
+			if (is_ale(lid) && fe[i]) {
+				/* once per flow, again after a policy change */
+				if (!fresh[i] && fe[i]->generation == s->generation) {
+					if (fe[i]->verdict == 0)
+						continue;
+					alive[i] = false;
+					st->blocked[lid]++;
+					rte_pktmbuf_free(pkts[i]);
+					continue;
+				}
+				if (fresh[i]) {
+					st->flows_new++;
+				} else {
+					st->flows_reauth++;
+					pk[i].cond_flags = FWP_CONDITION_FLAG_IS_REAUTHORIZE;
+				}
+			}
+			st->classified[lid]++;
 			if (lp->n_filters == 0) {
 				res.action = FWP_ACTION_BLOCK;
 				res.absorbed = false;
 			} else {
 				fill_values(l, &pk[i], vals, &vs);
 				fill_meta(l, &pk[i], &meta);
-				weir_classify_reference(s, order[k], &in, &meta, pkts[i], NULL,
-				                        NULL, &res, NULL);
+				if (fe[i]) {
+					meta.flowHandle = weir_flow_id(ft, fe[i]);
+					meta.currentMetadataValues |=
+					    FWPS_METADATA_FIELD_FLOW_HANDLE;
+					ops.get_context = weir_flow_get_context;
+					ops.flow = fe[i];
+					weir_flow_classify_begin(fe[i]);
+				}
+				weir_classify_reference(s, lid, &in, &meta, pkts[i], NULL,
+				                        fe[i] ? &ops : NULL, &res, NULL);
+				if (fe[i])
+					weir_flow_classify_end(ft, fe[i]);
+			}
+			pk[i].cond_flags = 0;
+			if (is_ale(lid) && fe[i]) {
+				fe[i]->generation = s->generation;
+				fe[i]->verdict = res.action == FWP_ACTION_PERMIT ? 0 : 1;
 			}
 			if (res.action == FWP_ACTION_PERMIT)
 				continue;
@@ -288,7 +406,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct rte_mbuf **pkts
 			if (res.absorbed) {
 				st->absorbed++;
 			} else {
-				st->blocked[order[k]]++;
+				st->blocked[lid]++;
 				rte_pktmbuf_free(pkts[i]);
 			}
 		}

@@ -19,6 +19,8 @@
 #include "classify/snapshot.h"
 #include "dataplane/parse.h"
 
+struct weir_flow_table;
+
 /** Counters of one worker (written by it alone). */
 struct weir_worker_stats {
 	uint64_t rx;                           /**< packets received */
@@ -27,6 +29,8 @@ struct weir_worker_stats {
 	uint64_t absorbed;                     /**< taken by a callout */
 	uint64_t dropped[WEIR_DROP_COUNT];     /**< dropped with a reason */
 	uint64_t classified[WEIR_LAYER_COUNT]; /**< classifies run, per layer */
+	uint64_t flows_new;                    /**< flows seen at ale-flow-established */
+	uint64_t flows_reauth;                 /**< flows re-evaluated after a policy change */
 } __rte_cache_aligned;
 
 /** The most packets one call handles. */
@@ -34,11 +38,16 @@ struct weir_worker_stats {
 
 /**
  * Run @p n packets received on @p in_port through every layer of @p s.
+ * @param ft the worker's flow table (NULL: no flow tracking). Flows are
+ *   tracked while a flow layer (ale-flow-established, datagram-data) of the
+ *   packet's IP version has filters: a new flow is classified once at
+ *   ale-flow-established; after a policy change its next packet re-runs it
+ *   with FWP_CONDITION_FLAG_IS_REAUTHORIZE.
  * @param out receives the packets to send on @p out_port, in order.
  * @return the number of packets in @p out.
  */
-uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct rte_mbuf **pkts, uint16_t n,
-                           uint16_t in_port, uint16_t out_port, struct weir_worker_stats *st,
-                           struct rte_mbuf **out);
+uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table *ft,
+                           struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint16_t out_port,
+                           struct weir_worker_stats *st, struct rte_mbuf **out);
 
 #endif /* WEIR_DATAPLANE_PIPELINE_H */

@@ -25,6 +25,7 @@ struct weir_dataplane_config {
 	uint32_t mbufs;    /**< mbufs in the pool (default 16383 per port pair) */
 	uint16_t burst;    /**< RX burst size, 1..64 (default 32) */
 	uint16_t rxd, txd; /**< descriptors per queue (default 1024) */
+	uint32_t flows;    /**< flow table capacity per worker (default 1M) */
 };
 
 /** Totals over every worker. */
