@@ -155,6 +155,8 @@ int weir_publish_policy(void)
 			policy_free(p);
 			return -ENOMEM;
 		}
+		if (p->layers[i].n_filters || p->layers[i].default_action == FWP_ACTION_BLOCK)
+			p->active = true;
 	}
 	/* the very first snapshot needs a table too */
 	if (atomic_load_explicit(&current, memory_order_relaxed) == NULL) {

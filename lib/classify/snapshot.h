@@ -44,6 +44,7 @@ struct weir_layer_policy {
 /** A committed policy: built at each commit, shared by snapshots. */
 struct weir_policy {
 	uint64_t generation;
+	bool active; /**< some layer has a filter or a blocking default */
 	struct weir_layer_policy layers[WEIR_LAYER_COUNT];
 };
 

@@ -312,9 +312,9 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 	unsigned k;
 	bool flows4 = ft && flows_needed(s, 4), flows6 = ft && flows_needed(s, 6);
 
+	st->rx += n;
 	if (flows4 || flows6)
 		now = rte_rdtsc();
-	st->rx += n;
 	for (i = 0; i < n; i++) {
 		enum weir_drop_reason r = weir_parse(pkts[i], &pk[i]);
 
@@ -329,7 +329,8 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
-	for (k = 0; k < RTE_DIM(order); k++) {
+	/* no filter anywhere and every default permits: no layer to walk */
+	for (k = s->policy->active ? 0 : RTE_DIM(order); k < RTE_DIM(order); k++) {
 		enum weir_layer lid = order[k];
 		const struct weir_layer_desc *l = weir_layer_get(lid);
 		const struct weir_layer_policy *lp = &s->policy->layers[lid];
