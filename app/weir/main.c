@@ -221,6 +221,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	argv[n] = argv[0];
+	weir_dataplane_prepare(0);
 	if (parse_args(argc - n, argv + n, &o) != 0) {
 		usage(stderr, argv[0]);
 		rte_eal_cleanup();

@@ -10,6 +10,7 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include "classify/fast.h"
 #include "classify/snapshot.h"
 #include "mgmt/engine.h"
 
@@ -49,6 +50,7 @@ static void policy_free(struct weir_policy *p)
 	if (p == NULL)
 		return;
 	for (i = 0; i < WEIR_LAYER_COUNT; i++) {
+		weir_fast_free(p->layers[i].fast);
 		free(p->layers[i].filters);
 		free(p->layers[i].sublayers);
 	}
@@ -98,6 +100,11 @@ static int build_layer(struct weir_layer_policy *lp, enum weir_layer l)
 		}
 		lp->sublayers[lp->n_sublayers - 1].count++;
 	}
+	/*
+	 * A layer the fast classifier cannot build (too large, out of memory)
+	 * runs on the reference path: the commit itself never fails for it.
+	 */
+	(void)weir_fast_build(lp, l);
 	return 0;
 }
 

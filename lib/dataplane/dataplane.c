@@ -23,6 +23,7 @@
 
 #include <weir/weir_dataplane.h>
 
+#include "classify/fast.h"
 #include "classify/snapshot.h"
 #include "core/layers.h"
 #include "dataplane/pipeline.h"
@@ -161,6 +162,12 @@ static int port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, uint16_t rxd,
 		return rc;
 	rte_eth_promiscuous_enable(port);
 	return 0;
+}
+
+void weir_dataplane_prepare(uint32_t max_rules)
+{
+	weir_fast_set_max_rules(max_rules ? max_rules : 256);
+	weir_fast_enable(true);
 }
 
 int weir_dataplane_start(const struct weir_dataplane_config *cfg)

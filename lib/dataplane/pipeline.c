@@ -7,6 +7,7 @@
 
 #include <rte_ip.h>
 
+#include "classify/fast.h"
 #include "classify/reference.h"
 #include "core/layers.h"
 #include "dataplane/pipeline.h"
@@ -391,8 +392,8 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 					ops.flow = fe[i];
 					weir_flow_classify_begin(fe[i]);
 				}
-				weir_classify_reference(s, lid, &in, &meta, pkts[i], NULL,
-				                        fe[i] ? &ops : NULL, &res, NULL);
+				weir_classify_fast(s, lid, &in, &meta, pkts[i], NULL,
+				                   fe[i] ? &ops : NULL, &res, NULL);
 				if (fe[i])
 					weir_flow_classify_end(ft, fe[i]);
 			}

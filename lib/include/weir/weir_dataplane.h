@@ -38,6 +38,15 @@ struct weir_dataplane_totals {
 };
 
 /**
+ * Let commits compile each layer for the data path (rte_acl, which needs the
+ * EAL heap). Call after rte_eal_init() and before the first policy load;
+ * without it layers are classified by the reference classifier only.
+ * @param max_rules the most filters per compiled context (bounds build time
+ *   and memory; 0: 256).
+ */
+void weir_dataplane_prepare(uint32_t max_rules);
+
+/**
  * Configure every probed port and start one worker per lcore besides the
  * main one.
  * @return 0; -ENODEV (no port); -EINVAL (no worker lcore, or a bad

@@ -1,0 +1,891 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The fast classifier against the reference: random policies (every match
+ * type, OR groups, sublayers, weights, scripted callouts incl. CONTINUE,
+ * absorb and unregistered ones) x random packets, and the ClassBench 1k sets
+ * against their traces with a first-match oracle. Needs the EAL (--no-huge).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <rte_eal.h>
+
+#include "../classify/harness.h"
+#include "classify/fast.h"
+
+#define LAYER WEIR_LAYER_INBOUND_TRANSPORT_V4
+#define NFIELDS 8 /* 0 u8, 1-2 u32, 3-4 u16, 5 v6, 6 u64, 7 u32 */
+#define MAXC 8
+#define NCALLOUTS 12 /* 0..7 registered, 8..11 not */
+
+/* Backing store of one condition's value. */
+struct cstore {
+	FWP_V4_ADDR_AND_MASK v4;
+	FWP_V6_ADDR_AND_MASK v6;
+	FWP_RANGE0 rg;
+	FWP_BYTE_ARRAY16 a16, lo16, hi16;
+	UINT64 u64, u64hi;
+};
+
+struct pol {
+	unsigned nf, nsl;
+	struct weir_filter *f;
+	FWPS_FILTER_CONDITION0 *conds;
+	struct cstore *cs;
+	UINT64 *wstore;
+	unsigned *fsl;
+	UINT16 slw[40];
+	struct weir_filter **order;
+	struct weir_sublayer_rules *rules;
+	struct weir_policy *policy;
+	struct weir_snapshot snap;
+};
+
+static struct tb *cb; /* the callout table (harness) */
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static unsigned rn(unsigned n)
+{
+	return (unsigned)(rnd() % n);
+}
+
+static struct pol *pol_new(unsigned nf, FWP_ACTION_TYPE deflt)
+{
+	struct pol *p = calloc(1, sizeof(*p));
+
+	p->f = calloc(nf, sizeof(*p->f));
+	p->conds = calloc((size_t)nf * MAXC, sizeof(*p->conds));
+	p->cs = calloc((size_t)nf * MAXC, sizeof(*p->cs));
+	p->wstore = calloc(nf, sizeof(*p->wstore));
+	p->fsl = calloc(nf, sizeof(*p->fsl));
+	p->order = calloc(nf, sizeof(*p->order));
+	p->rules = calloc(nf, sizeof(*p->rules));
+	p->policy = calloc(1, sizeof(*p->policy));
+	assert_non_null(p->rules);
+	p->policy->layers[LAYER].default_action = deflt;
+	p->snap.policy = p->policy;
+	p->snap.callouts = cb->table;
+	p->snap.generation = 1;
+	return p;
+}
+
+static void pol_free(struct pol *p)
+{
+	weir_fast_free(p->policy->layers[LAYER].fast);
+	free(p->f);
+	free(p->conds);
+	free(p->cs);
+	free(p->wstore);
+	free(p->fsl);
+	free(p->order);
+	free(p->rules);
+	free(p->policy);
+	free(p);
+}
+
+static struct weir_filter *pol_filter(struct pol *p, unsigned sl, UINT64 weight,
+                                      FWP_ACTION_TYPE type, UINT32 calloutId, UINT16 flags,
+                                      UINT64 context)
+{
+	unsigned i = p->nf++;
+	struct weir_filter *f = &p->f[i];
+
+	p->fsl[i] = sl;
+	p->wstore[i] = weight;
+	f->weight = weight;
+	f->layer = LAYER;
+	f->callout_id = (type & FWP_ACTION_FLAG_CALLOUT) ? calloutId : 0;
+	f->m.filterId = i + 1;
+	f->rt.filterId = i + 1;
+	f->rt.weight.type = FWP_UINT64;
+	f->rt.weight.uint64 = &p->wstore[i];
+	f->rt.subLayerWeight = p->slw[sl];
+	f->rt.flags = flags;
+	f->rt.filterCondition = &p->conds[(size_t)i * MAXC];
+	f->rt.action.type = type;
+	f->rt.action.calloutId = f->callout_id;
+	f->rt.context = context;
+	return f;
+}
+
+static FWPS_FILTER_CONDITION0 *pol_cond(struct pol *p, struct weir_filter *f, UINT16 field,
+                                        FWP_MATCH_TYPE mt, struct cstore **cs)
+{
+	size_t i = (size_t)(f - p->f);
+	FWPS_FILTER_CONDITION0 *c = &f->rt.filterCondition[f->rt.numFilterConditions];
+
+	*cs = &p->cs[i * MAXC + f->rt.numFilterConditions];
+	f->rt.numFilterConditions++;
+	c->fieldId = field;
+	c->matchType = mt;
+	return c;
+}
+
+static const struct pol *cmp_pol;
+
+static int cmp_idx(const void *a, const void *b)
+{
+	unsigned i = *(const unsigned *)a, j = *(const unsigned *)b;
+	const struct pol *p = cmp_pol;
+	unsigned si = p->fsl[i], sj = p->fsl[j];
+
+	if (p->slw[si] != p->slw[sj])
+		return p->slw[si] > p->slw[sj] ? -1 : 1;
+	if (si != sj)
+		return si < sj ? -1 : 1;
+	if (p->f[i].weight != p->f[j].weight)
+		return p->f[i].weight > p->f[j].weight ? -1 : 1;
+	return p->f[i].rt.filterId < p->f[j].rt.filterId ? -1 : 1;
+}
+
+/* Order like the snapshot compiler, then compile the fast classifier. */
+static int pol_build(struct pol *p)
+{
+	struct weir_layer_policy *lp = &p->policy->layers[LAYER];
+	unsigned *idx = calloc(p->nf + 1, sizeof(*idx));
+	unsigned i;
+
+	for (i = 0; i < p->nf; i++)
+		idx[i] = i;
+	cmp_pol = p;
+	qsort(idx, p->nf, sizeof(*idx), cmp_idx);
+	lp->n_filters = p->nf;
+	lp->filters = p->order;
+	lp->sublayers = p->rules;
+	lp->n_sublayers = 0;
+	for (i = 0; i < p->nf; i++) {
+		p->order[i] = &p->f[idx[i]];
+		if (i == 0 || p->fsl[idx[i]] != p->fsl[idx[i - 1]]) {
+			struct weir_sublayer_rules *r = &p->rules[lp->n_sublayers++];
+
+			r->weight = p->slw[p->fsl[idx[i]]];
+			r->first = i;
+			r->count = 0;
+		}
+		p->rules[lp->n_sublayers - 1].count++;
+	}
+	free(idx);
+	return weir_fast_build(lp, LAYER);
+}
+
+/* ---- random values drawn from small pools so that conditions often hit ---- */
+
+static const UINT8 protos[] = {0, 1, 6, 17, 47, 255};
+static const UINT16 ports[] = {0, 1, 53, 80, 443, 1024, 8080, 65534, 65535};
+static const UINT32 nets[] = {0x0A000000, 0x0A010000, 0xC0A80100, 0xC0A80180, 0, 0xFFFFFFFF};
+static const UINT8 v6base[3][16] = {
+    {0x20, 0x01, 0x0d, 0xb8},
+    {0x20, 0x01, 0x0d, 0xb8, 0x80},
+    {0xfe, 0x80},
+};
+
+static UINT8 r_u8(void)
+{
+	return rn(4) ? protos[rn(sizeof(protos))] : (UINT8)rnd();
+}
+
+static UINT16 r_u16(void)
+{
+	UINT16 v = ports[rn(sizeof(ports) / sizeof(ports[0]))];
+
+	return rn(4) ? v : (UINT16)(v + rn(5) - 2);
+}
+
+static UINT32 r_u32(void)
+{
+	UINT32 v = nets[rn(sizeof(nets) / sizeof(nets[0]))];
+
+	switch (rn(4)) {
+	case 0:
+		return v;
+	case 1:
+		return v | rn(256);
+	case 2:
+		return v | (UINT32)rn(1 << 16);
+	default:
+		return (UINT32)rnd();
+	}
+}
+
+static void r_v6(UINT8 a[16])
+{
+	unsigned i;
+
+	memcpy(a, v6base[rn(3)], 16);
+	for (i = 6 + rn(10); i < 16; i++)
+		a[i] = (UINT8)(rn(3) ? 0 : rnd());
+}
+
+static const FWP_MATCH_TYPE scalar_mt[] = {
+    FWP_MATCH_EQUAL,          FWP_MATCH_GREATER,
+    FWP_MATCH_LESS,           FWP_MATCH_GREATER_OR_EQUAL,
+    FWP_MATCH_LESS_OR_EQUAL,  FWP_MATCH_NOT_EQUAL,
+    FWP_MATCH_FLAGS_ALL_SET,  FWP_MATCH_FLAGS_ANY_SET,
+    FWP_MATCH_FLAGS_NONE_SET,
+};
+
+static void set_scalar(FWP_CONDITION_VALUE0 *cv, FWP_DATA_TYPE t, UINT64 x, struct cstore *cs)
+{
+	cv->type = t;
+	if (t == FWP_UINT8)
+		cv->uint8 = (UINT8)x;
+	else if (t == FWP_UINT16)
+		cv->uint16 = (UINT16)x;
+	else if (t == FWP_UINT32)
+		cv->uint32 = (UINT32)x;
+	else {
+		cs->u64 = x;
+		cv->uint64 = &cs->u64;
+	}
+}
+
+static void set_rvalue(FWP_VALUE0 *v, FWP_DATA_TYPE t, UINT64 x, UINT64 *store)
+{
+	v->type = t;
+	if (t == FWP_UINT8)
+		v->uint8 = (UINT8)x;
+	else if (t == FWP_UINT16)
+		v->uint16 = (UINT16)x;
+	else if (t == FWP_UINT32)
+		v->uint32 = (UINT32)x;
+	else {
+		*store = x;
+		v->uint64 = store;
+	}
+}
+
+static UINT64 r_of(FWP_DATA_TYPE t)
+{
+	return t == FWP_UINT8    ? r_u8()
+	       : t == FWP_UINT16 ? r_u16()
+	       : t == FWP_UINT32 ? r_u32()
+	                         : rnd() % 8;
+}
+
+static FWP_DATA_TYPE field_type(unsigned field)
+{
+	static const FWP_DATA_TYPE t[NFIELDS] = {FWP_UINT8,  FWP_UINT32, FWP_UINT32,
+	                                         FWP_UINT16, FWP_UINT16, FWP_BYTE_ARRAY16_TYPE,
+	                                         FWP_UINT64, FWP_UINT32};
+
+	return field < NFIELDS ? t[field] : FWP_UINT32;
+}
+
+/* One random condition on @p field. */
+static void r_cond(struct pol *p, struct weir_filter *f, unsigned field)
+{
+	FWP_DATA_TYPE t = field_type(field);
+	struct cstore *cs;
+	FWPS_FILTER_CONDITION0 *c;
+	unsigned k = rn(10);
+
+	if (rn(25) == 0) /* a value type the field does not have: never matches */
+		t = t == FWP_UINT16 ? FWP_UINT32 : FWP_UINT16;
+	if (t == FWP_BYTE_ARRAY16_TYPE) {
+		if (k < 6) {
+			c = pol_cond(p, f, field,
+			             k < 4    ? FWP_MATCH_EQUAL
+			             : k == 4 ? FWP_MATCH_PREFIX
+			                      : FWP_MATCH_NOT_PREFIX,
+			             &cs);
+			r_v6(cs->v6.addr);
+			cs->v6.prefixLength = (UINT8)(rn(3) ? rn(131) : 128);
+			c->conditionValue.type = FWP_V6_ADDR_MASK;
+			c->conditionValue.v6AddrMask = &cs->v6;
+		} else if (k < 8) {
+			c = pol_cond(p, f, field, k == 6 ? FWP_MATCH_EQUAL : FWP_MATCH_GREATER,
+			             &cs);
+			r_v6(cs->a16.byteArray16);
+			c->conditionValue.type = FWP_BYTE_ARRAY16_TYPE;
+			c->conditionValue.byteArray16 = &cs->a16;
+		} else {
+			c = pol_cond(p, f, field, FWP_MATCH_RANGE, &cs);
+			r_v6(cs->lo16.byteArray16);
+			memcpy(&cs->hi16, &cs->lo16, 16);
+			cs->hi16.byteArray16[15] = 0xFF;
+			cs->rg.valueLow.type = cs->rg.valueHigh.type = FWP_BYTE_ARRAY16_TYPE;
+			cs->rg.valueLow.byteArray16 = &cs->lo16;
+			cs->rg.valueHigh.byteArray16 = &cs->hi16;
+			c->conditionValue.type = FWP_RANGE_TYPE;
+			c->conditionValue.rangeValue = &cs->rg;
+		}
+		return;
+	}
+	if (t == FWP_UINT32 && k < 4) {
+		unsigned len = rn(33);
+
+		c = pol_cond(p, f, field,
+		             k < 2    ? FWP_MATCH_EQUAL
+		             : k == 2 ? FWP_MATCH_PREFIX
+		                      : FWP_MATCH_NOT_PREFIX,
+		             &cs);
+		cs->v4.addr = r_u32();
+		cs->v4.mask = len ? 0xFFFFFFFFu << (32 - len) : 0;
+		if (rn(10) == 0)
+			cs->v4.mask = (UINT32)rnd(); /* not a prefix */
+		c->conditionValue.type = FWP_V4_ADDR_MASK;
+		c->conditionValue.v4AddrMask = &cs->v4;
+		return;
+	}
+	if (k < 3) {
+		UINT64 a = r_of(t), b = r_of(t);
+
+		c = pol_cond(p, f, field, FWP_MATCH_RANGE, &cs);
+		if (a > b && rn(8))
+			a ^= b, b ^= a, a ^= b;
+		set_rvalue(&cs->rg.valueLow, t, a, &cs->u64);
+		set_rvalue(&cs->rg.valueHigh, t, b, &cs->u64hi);
+		c->conditionValue.type = FWP_RANGE_TYPE;
+		c->conditionValue.rangeValue = &cs->rg;
+		return;
+	}
+	c = pol_cond(p, f, field, scalar_mt[rn(k < 6 ? 5 : 9)], &cs);
+	set_scalar(&c->conditionValue, t, r_of(t), cs);
+}
+
+/* Scripted callout answers (harness.h): what filter->context says. */
+static UINT64 r_script(void)
+{
+	static const UINT64 a[] = {
+	    0,
+	    FWP_ACTION_PERMIT,
+	    FWP_ACTION_BLOCK,
+	    FWP_ACTION_CONTINUE,
+	    FWP_ACTION_CONTINUE,
+	    FWP_ACTION_NONE,
+	    FWP_ACTION_NONE_NO_MATCH,
+	    FWP_ACTION_BLOCK | SCRIPT_ABSORB,
+	    FWP_ACTION_PERMIT | SCRIPT_CLEAR,
+	    FWP_ACTION_PERMIT | SCRIPT_ABSORB,
+	    0x1234,
+	};
+
+	return a[rn(sizeof(a) / sizeof(a[0]))] | (rn(2) ? SCRIPT_CTX : 0);
+}
+
+static struct pol *r_policy(unsigned nf, unsigned nsl)
+{
+	static const FWP_ACTION_TYPE acts[] = {
+	    FWP_ACTION_PERMIT,
+	    FWP_ACTION_BLOCK,
+	    FWP_ACTION_CALLOUT_TERMINATING,
+	    FWP_ACTION_CALLOUT_INSPECTION,
+	    FWP_ACTION_CALLOUT_UNKNOWN,
+	    FWP_ACTION_CALLOUT_INSPECTION,
+	};
+	struct pol *p = pol_new(nf, rn(2) ? FWP_ACTION_PERMIT : FWP_ACTION_BLOCK);
+	unsigned i, j;
+
+	p->nsl = nsl;
+	for (i = 0; i < nsl; i++)
+		p->slw[i] = (UINT16)rn(4); /* equal weights: insertion order */
+	for (i = 0; i < nf; i++) {
+		FWP_ACTION_TYPE a = acts[rn(sizeof(acts) / sizeof(acts[0]))];
+		UINT16 flags =
+		    (UINT16)rn(4); /* CLEAR_ACTION_RIGHT | PERMIT_IF_CALLOUT_UNREGISTERED */
+		struct weir_filter *f =
+		    pol_filter(p, rn(nsl), rn(6), a, rn(NCALLOUTS), flags, r_script());
+		unsigned nc = rn(5);
+
+		for (j = 0; j < nc && f->rt.numFilterConditions < MAXC - 2; j++) {
+			unsigned field = rn(30) == 0 ? NFIELDS + 1 : rn(NFIELDS);
+			unsigned g = rn(4) == 0 ? 1 + rn(3) : 1; /* OR group */
+
+			while (g-- > 0)
+				r_cond(p, f, field);
+		}
+	}
+	return p;
+}
+
+struct r_pkt {
+	FWPS_INCOMING_VALUE0 v[NFIELDS];
+	FWPS_INCOMING_VALUES0 in;
+	UINT64 u64;
+	FWP_BYTE_ARRAY16 a16;
+};
+
+static void r_packet(struct r_pkt *k)
+{
+	unsigned i;
+
+	memset(k, 0, sizeof(*k));
+	k->in.valueCount = NFIELDS;
+	k->in.incomingValue = k->v;
+	for (i = 0; i < NFIELDS; i++) {
+		FWP_VALUE0 *v = &k->v[i].value;
+		FWP_DATA_TYPE t = field_type(i);
+
+		if (rn(10) == 0)
+			continue; /* FWP_EMPTY */
+		if (rn(40) == 0)
+			t = t == FWP_UINT16 ? FWP_UINT32 : FWP_UINT16; /* mistyped */
+		if (t == FWP_BYTE_ARRAY16_TYPE) {
+			r_v6(k->a16.byteArray16);
+			v->type = t;
+			v->byteArray16 = &k->a16;
+		} else {
+			set_rvalue(v, t, r_of(t), &k->u64);
+		}
+	}
+}
+
+static bool has_ctx(void *flow, UINT32 id, UINT64 *ctx)
+{
+	(void)flow;
+	*ctx = 1000 + id;
+	return id % 3 == 0;
+}
+
+struct run {
+	struct weir_classify_result res;
+	struct weir_explain_entry e[64];
+	struct weir_trace t;
+	unsigned nlog;
+	struct tb_call log[TB_MAX_LOG];
+};
+
+static void run_one(const struct pol *p, const FWPS_INCOMING_VALUES0 *in, bool fast, struct run *r)
+{
+	static const struct weir_flow_ops flow = {.get_context = has_ctx};
+	FWPS_INCOMING_METADATA_VALUES0 meta;
+
+	memset(&meta, 0, sizeof(meta));
+	memset(r, 0, sizeof(*r));
+	r->t.cap = 64;
+	r->t.e = r->e;
+	tb_log_reset();
+	if (fast)
+		weir_classify_fast(&p->snap, LAYER, in, &meta, NULL, NULL, &flow, &r->res, &r->t);
+	else
+		weir_classify_reference(&p->snap, LAYER, in, &meta, NULL, NULL, &flow, &r->res,
+		                        &r->t);
+	r->nlog = tb_nlog;
+	memcpy(r->log, tb_log, sizeof(r->log));
+}
+
+static void same(const struct run *a, const struct run *b)
+{
+	unsigned i;
+
+	assert_int_equal(a->res.action, b->res.action);
+	assert_int_equal(a->res.filterId, b->res.filterId);
+	assert_int_equal(a->res.absorbed, b->res.absorbed);
+	assert_int_equal(a->res.veto, b->res.veto);
+	assert_int_equal(a->res.by_default, b->res.by_default);
+	assert_int_equal(a->res.rights, b->res.rights);
+	assert_int_equal(a->res.outContext, b->res.outContext);
+	assert_int_equal(a->t.n, b->t.n);
+	for (i = 0; i < a->t.n && i < a->t.cap; i++) {
+		assert_int_equal(a->e[i].filterId, b->e[i].filterId);
+		assert_int_equal(a->e[i].result, b->e[i].result);
+		assert_int_equal(a->e[i].effect, b->e[i].effect);
+	}
+	assert_int_equal(a->nlog, b->nlog);
+	for (i = 0; i < a->nlog && i < TB_MAX_LOG; i++) {
+		assert_int_equal(a->log[i].filterId, b->log[i].filterId);
+		assert_int_equal(a->log[i].action_in, b->log[i].action_in);
+		assert_int_equal(a->log[i].rights_in, b->log[i].rights_in);
+		assert_int_equal(a->log[i].flow_context, b->log[i].flow_context);
+	}
+}
+
+static void random_round(unsigned nf, unsigned nsl, unsigned npkts)
+{
+	struct pol *p = r_policy(nf, nsl);
+	struct r_pkt k;
+	struct run a, b;
+	unsigned i;
+
+	assert_int_equal(pol_build(p), 0);
+	assert_non_null(p->policy->layers[LAYER].fast);
+	for (i = 0; i < npkts; i++) {
+		r_packet(&k);
+		run_one(p, &k.in, false, &a);
+		run_one(p, &k.in, true, &b);
+		same(&a, &b);
+	}
+	pol_free(p);
+}
+
+static void test_random_small(void **state)
+{
+	unsigned r;
+
+	(void)state;
+	for (r = 0; r < 150; r++)
+		random_round(1 + rn(12), 1 + rn(3), 300);
+}
+
+static void test_random_many_sublayers(void **state)
+{
+	unsigned r;
+
+	(void)state;
+	/* more than 16 sublayers: several rte_acl contexts */
+	for (r = 0; r < 10; r++)
+		random_round(100 + rn(200), 17 + rn(20), 2000);
+}
+
+static void test_random_sharded(void **state)
+{
+	unsigned r;
+
+	(void)state;
+	/* a layer split into many rte_acl contexts of 7 filters each */
+	weir_fast_set_max_rules(7);
+	for (r = 0; r < 20; r++)
+		random_round(20 + rn(100), 1 + rn(20), 1000);
+	weir_fast_set_max_rules(0);
+	assert_int_equal(weir_fast_max_rules(), WEIR_FAST_DEFAULT_MAX_RULES);
+}
+
+static void test_random_large(void **state)
+{
+	(void)state;
+	random_round(2000, 4, 5000);
+}
+
+static void test_disabled_and_empty(void **state)
+{
+	struct pol *p = pol_new(1, FWP_ACTION_BLOCK);
+
+	(void)state;
+	assert_int_equal(pol_build(p), 0); /* no filters: nothing to build */
+	assert_null(p->policy->layers[LAYER].fast);
+	pol_free(p);
+	weir_fast_enable(false);
+	p = r_policy(10, 2);
+	assert_int_equal(pol_build(p), 0);
+	assert_null(p->policy->layers[LAYER].fast);
+	pol_free(p);
+	weir_fast_enable(true);
+	weir_fast_free(NULL);
+}
+
+static void test_max_size(void **state)
+{
+	struct pol *p = r_policy(3000, 2);
+	struct r_pkt k;
+	struct run a, b;
+
+	(void)state;
+	weir_fast_set_max_size(4096);
+	assert_int_equal(pol_build(p), -ENOSPC);
+	assert_null(p->policy->layers[LAYER].fast);
+	weir_fast_set_max_size(0);
+	assert_int_equal(weir_fast_max_size(), WEIR_FAST_DEFAULT_MAX_SIZE);
+	/* without a compiled classifier it is the reference */
+	r_packet(&k);
+	run_one(p, &k.in, false, &a);
+	run_one(p, &k.in, true, &b);
+	same(&a, &b);
+	pol_free(p);
+}
+
+/* ---- ClassBench ---- */
+
+struct cb_rule {
+	UINT32 src, smask, dst, dmask;
+	UINT16 sp_lo, sp_hi, dp_lo, dp_hi;
+	UINT8 proto, pmask;
+	FWP_ACTION_TYPE action;
+};
+
+static char *data_path(const char *name)
+{
+	const char *root = getenv("WEIR_SOURCE_ROOT");
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/../shared/data/classbench/%s", root ? root : ".", name);
+	return buf;
+}
+
+static UINT32 len_mask(unsigned len)
+{
+	return len ? 0xFFFFFFFFu << (32 - len) : 0;
+}
+
+static unsigned cb_load(const char *name, struct cb_rule **out)
+{
+	FILE *fp = fopen(data_path(name), "r");
+	unsigned a[4], b[4], sl, dl, n = 0, cap = 0;
+	unsigned s0, s1, d0, d1, pr, pm;
+	struct cb_rule *r = NULL;
+	char line[512];
+
+	if (fp == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "@%u.%u.%u.%u/%u %u.%u.%u.%u/%u %u : %u %u : %u %x/%x", &a[0],
+		           &a[1], &a[2], &a[3], &sl, &b[0], &b[1], &b[2], &b[3], &dl, &s0, &s1, &d0,
+		           &d1, &pr, &pm) != 16)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			r = realloc(r, cap * sizeof(*r));
+		}
+		r[n].src = a[0] << 24 | a[1] << 16 | a[2] << 8 | a[3];
+		r[n].smask = len_mask(sl);
+		r[n].dst = b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+		r[n].dmask = len_mask(dl);
+		r[n].sp_lo = (UINT16)s0, r[n].sp_hi = (UINT16)s1;
+		r[n].dp_lo = (UINT16)d0, r[n].dp_hi = (UINT16)d1;
+		r[n].proto = (UINT8)pr, r[n].pmask = (UINT8)pm;
+		r[n].action = rn(2) ? FWP_ACTION_PERMIT : FWP_ACTION_BLOCK;
+		n++;
+	}
+	fclose(fp);
+	*out = r;
+	return n;
+}
+
+static void port_cond(struct pol *p, struct weir_filter *f, unsigned field, UINT16 lo, UINT16 hi)
+{
+	struct cstore *cs;
+	FWPS_FILTER_CONDITION0 *c;
+
+	if (lo == 0 && hi == 65535)
+		return;
+	if (lo == hi) {
+		c = pol_cond(p, f, field, FWP_MATCH_EQUAL, &cs);
+		set_scalar(&c->conditionValue, FWP_UINT16, lo, cs);
+		return;
+	}
+	c = pol_cond(p, f, field, FWP_MATCH_RANGE, &cs);
+	set_rvalue(&cs->rg.valueLow, FWP_UINT16, lo, NULL);
+	set_rvalue(&cs->rg.valueHigh, FWP_UINT16, hi, NULL);
+	c->conditionValue.type = FWP_RANGE_TYPE;
+	c->conditionValue.rangeValue = &cs->rg;
+}
+
+static void addr_cond(struct pol *p, struct weir_filter *f, unsigned field, UINT32 a, UINT32 m)
+{
+	struct cstore *cs;
+	FWPS_FILTER_CONDITION0 *c;
+
+	if (m == 0)
+		return;
+	c = pol_cond(p, f, field, FWP_MATCH_EQUAL, &cs);
+	cs->v4.addr = a;
+	cs->v4.mask = m;
+	c->conditionValue.type = FWP_V4_ADDR_MASK;
+	c->conditionValue.v4AddrMask = &cs->v4;
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void classbench(const char *set)
+{
+	char trace[64];
+	struct cb_rule *r = NULL;
+	unsigned n = cb_load(set, &r), i, j, npk = 0;
+	struct r_pkt *pk;
+	struct weir_classify_result *ref, res;
+	FWPS_INCOMING_METADATA_VALUES0 meta;
+	struct pol *p;
+	FILE *fp;
+	double t0, t_ref, t_fast, t_build;
+	unsigned long long s, d, sp, dp, pr;
+
+	if (n == 0) {
+		printf("SKIP: %s not found (WEIR_SOURCE_ROOT/../shared/data/classbench)\n",
+		       data_path(set));
+		skip();
+	}
+	p = pol_new(n, FWP_ACTION_BLOCK);
+	p->nsl = 1;
+	for (i = 0; i < n; i++) {
+		struct weir_filter *f = pol_filter(p, 0, n - i, r[i].action, 0, 0, 0);
+		struct cstore *cs;
+
+		addr_cond(p, f, 1, r[i].src, r[i].smask);
+		addr_cond(p, f, 2, r[i].dst, r[i].dmask);
+		port_cond(p, f, 3, r[i].sp_lo, r[i].sp_hi);
+		port_cond(p, f, 4, r[i].dp_lo, r[i].dp_hi);
+		if (r[i].pmask == 0xFF) {
+			FWPS_FILTER_CONDITION0 *c = pol_cond(p, f, 0, FWP_MATCH_EQUAL, &cs);
+
+			set_scalar(&c->conditionValue, FWP_UINT8, r[i].proto, cs);
+		}
+	}
+	t0 = now_ns();
+	assert_int_equal(pol_build(p), 0);
+	t_build = now_ns() - t0;
+	assert_non_null(p->policy->layers[LAYER].fast);
+
+	snprintf(trace, sizeof(trace), "%s.trace", set);
+	fp = fopen(data_path(trace), "r");
+	assert_non_null(fp);
+	pk = calloc(1 << 17, sizeof(*pk));
+	while (npk < (1 << 17) &&
+	       fscanf(fp, "%llu %llu %llu %llu %llu", &s, &d, &sp, &dp, &pr) == 5) {
+		struct r_pkt *k = &pk[npk++];
+
+		k->in.valueCount = NFIELDS;
+		k->in.incomingValue = k->v;
+		set_rvalue(&k->v[0].value, FWP_UINT8, pr, NULL);
+		set_rvalue(&k->v[1].value, FWP_UINT32, s, NULL);
+		set_rvalue(&k->v[2].value, FWP_UINT32, d, NULL);
+		set_rvalue(&k->v[3].value, FWP_UINT16, sp, NULL);
+		set_rvalue(&k->v[4].value, FWP_UINT16, dp, NULL);
+	}
+	fclose(fp);
+	assert_true(npk > 0);
+	memset(&meta, 0, sizeof(meta));
+	ref = calloc(npk, sizeof(*ref));
+
+	t0 = now_ns();
+	for (i = 0; i < npk; i++)
+		weir_classify_reference(&p->snap, LAYER, &pk[i].in, &meta, NULL, NULL, NULL,
+		                        &ref[i], NULL);
+	t_ref = now_ns() - t0;
+	t0 = now_ns();
+	for (i = 0; i < npk; i++) {
+		weir_classify_fast(&p->snap, LAYER, &pk[i].in, &meta, NULL, NULL, NULL, &res, NULL);
+		if (res.filterId != ref[i].filterId || res.action != ref[i].action)
+			fail_msg("%s packet %u: fast %llu, reference %llu", set, i,
+			         (unsigned long long)res.filterId,
+			         (unsigned long long)ref[i].filterId);
+	}
+	t_fast = now_ns() - t0;
+
+	/* first-match oracle straight from the rule file */
+	for (i = 0; i < npk; i++) {
+		const FWP_VALUE0 *v = &pk[i].v[0].value;
+		UINT32 sa = v[1].uint32, da = pk[i].v[2].value.uint32;
+		UINT16 spo = pk[i].v[3].value.uint16, dpo = pk[i].v[4].value.uint16;
+		UINT8 pro = v->uint8;
+
+		for (j = 0; j < n; j++)
+			if (((sa ^ r[j].src) & r[j].smask) == 0 &&
+			    ((da ^ r[j].dst) & r[j].dmask) == 0 && spo >= r[j].sp_lo &&
+			    spo <= r[j].sp_hi && dpo >= r[j].dp_lo && dpo <= r[j].dp_hi &&
+			    ((pro ^ r[j].proto) & r[j].pmask) == 0)
+				break;
+		if (j == n) {
+			assert_true(ref[i].by_default);
+			assert_int_equal(ref[i].action, FWP_ACTION_BLOCK);
+		} else {
+			assert_int_equal(ref[i].filterId, j + 1);
+			assert_int_equal(ref[i].action, r[j].action);
+		}
+	}
+	printf("%s: %u rules, build %.1f ms, %u packets: reference %.0f ns/packet, fast %.0f "
+	       "ns/packet\n",
+	       set, n, t_build / 1e6, npk, t_ref / npk, t_fast / npk);
+	free(ref);
+	free(pk);
+	free(r);
+	pol_free(p);
+}
+
+static void test_acl1_1k(void **state)
+{
+	(void)state;
+	classbench("acl1_1k");
+}
+
+static void test_fw1_1k(void **state)
+{
+	(void)state;
+	classbench("fw1_1k");
+}
+
+static void test_ipc1_1k(void **state)
+{
+	(void)state;
+	classbench("ipc1_1k");
+}
+
+/* The 10k sets take a few seconds each: only with WEIR_FAST_10K=1. */
+static void test_10k(void **state)
+{
+	(void)state;
+	const char *only = getenv("WEIR_FAST_10K");
+
+	if (only == NULL || strcmp(only, "0") == 0)
+		skip();
+	if (strcmp(only, "1") != 0) { /* one set by name */
+		classbench(only);
+		return;
+	}
+	classbench("acl1_10k");
+	classbench("fw1_10k");
+	classbench("ipc1_10k");
+}
+
+static int setup(void **state)
+{
+	char prefix[64];
+	char *argv[] = {"test_fast", "--no-huge",     "-m",   "256",
+	                "--no-pci",  "--file-prefix", prefix, "--log-level=*:error",
+	                NULL};
+
+	(void)state;
+	snprintf(prefix, sizeof(prefix), "weir-fast-%d", (int)getpid());
+	if (rte_eal_init(8, argv) < 0) {
+		fprintf(stderr, "rte_eal_init failed\n");
+		return -1;
+	}
+	weir_fast_enable(true);
+	if (getenv("WEIR_FAST_MAX_RULES"))
+		weir_fast_set_max_rules((uint32_t)strtoul(getenv("WEIR_FAST_MAX_RULES"), NULL, 0));
+	if (getenv("WEIR_FAST_MAX_SIZE"))
+		weir_fast_set_max_size(strtoull(getenv("WEIR_FAST_MAX_SIZE"), NULL, 0));
+	cb = tb_new(FWP_ACTION_BLOCK);
+	for (UINT32 i = 0; i < 8; i++)
+		tb_register(cb, i, i % 2 ? 3 : 0,
+		            i == 6 ? FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW : 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tb_free(cb);
+	rte_eal_cleanup();
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_disabled_and_empty),
+	    cmocka_unit_test(test_random_small),
+	    cmocka_unit_test(test_random_many_sublayers),
+	    cmocka_unit_test(test_random_sharded),
+	    cmocka_unit_test(test_random_large),
+	    cmocka_unit_test(test_max_size),
+	    cmocka_unit_test(test_acl1_1k),
+	    cmocka_unit_test(test_fw1_1k),
+	    cmocka_unit_test(test_ipc1_1k),
+	    cmocka_unit_test(test_10k),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
