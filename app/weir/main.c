@@ -159,7 +159,7 @@ static double now_s(void)
 
 static void report(const struct weir_policy_error *err)
 {
-	char msg[1024];
+	char msg[2600];
 
 	weir_policy_format_error(err, msg, sizeof(msg));
 	fprintf(stderr, "%s\n", msg);

@@ -33,7 +33,7 @@ static void usage(FILE *f)
 static int cmd_check(const char *path)
 {
 	struct weir_policy_error err;
-	char msg[1024];
+	char msg[2600];
 	NTSTATUS st = weir_policy_check(path, &err);
 
 	if (st != STATUS_SUCCESS) {
@@ -193,7 +193,7 @@ static int cmd_explain(const char *path, const char *layer_name, int argc, char 
 	FWPS_INCOMING_VALUES0 in;
 	FWPS_INCOMING_VALUE0 *vals;
 	HANDLE h = NULL;
-	char msg[1024];
+	char msg[2600];
 	int layer = weir_layer_from_name(layer_name), i, rc = 0;
 	UINT32 n, k;
 	NTSTATUS st;

@@ -77,7 +77,7 @@ static NTSTATUS terr(struct cur *c, const struct tok *t, const char *fmt, ...)
 
 static NTSTATUS terr(struct cur *c, const struct tok *t, const char *fmt, ...)
 {
-	char msg[256];
+	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);

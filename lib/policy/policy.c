@@ -312,7 +312,7 @@ static NTSTATUS unload_mods(struct weir_policy_state *s, struct pol_module **mod
                             struct pctx *cx)
 {
 	NTSTATUS first = STATUS_SUCCESS, st;
-	char msg[256];
+	char msg[1024];
 
 	while (n--) {
 		st = weir_pol_module_unload(mods[n], true, msg, sizeof(msg));
@@ -331,7 +331,7 @@ static NTSTATUS unload_mods(struct weir_policy_state *s, struct pol_module **mod
 /* Retry stale modules (only the registration check: their unload already ran). */
 static void retry_stale(struct weir_policy_state *s)
 {
-	char msg[256];
+	char msg[1024];
 	size_t i, j = 0;
 
 	for (i = 0; i < s->nstale; i++)
@@ -484,7 +484,7 @@ static NTSTATUS apply(HANDLE h, struct weir_policy_state *s, struct pol *np, str
 	for (i = 0; i < np->nmods; i++) {
 		const struct pol_module_decl *d = &np->mods[i];
 		struct pol_module *m = NULL;
-		char msg[256];
+		char msg[1024];
 
 		resolved[i] = weir_pol_module_resolve(np->dir, d->path);
 		if (resolved[i] == NULL) {

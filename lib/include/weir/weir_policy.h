@@ -80,10 +80,10 @@ DEFINE_GUID(WEIR_POLICY_NAMESPACE, 0x10304fb4, 0xa209, 0x4cd7, 0x9c, 0x1c, 0xf7,
  * deleted). status is the result of the operation.
  */
 struct weir_policy_error {
-	char file[256];  /**< the policy file's path as given (truncated to fit) */
+	char file[1024]; /**< the policy file's path as given (truncated to fit) */
 	unsigned line;   /**< 1-based line, 0 if none */
 	unsigned col;    /**< 1-based byte column, 0 if none */
-	char msg[256];   /**< what is wrong, without the position */
+	char msg[1024];  /**< what is wrong, without the position (paths included) */
 	NTSTATUS status; /**< the status the operation returned */
 };
 

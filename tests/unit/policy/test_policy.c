@@ -202,7 +202,7 @@ static void test_object_key(void **state)
 static void test_format_error(void **state)
 {
 	struct weir_policy_error e = {0};
-	char buf[512];
+	char buf[2200];
 
 	(void)state;
 	snprintf(e.file, sizeof(e.file), "p.conf");
@@ -399,7 +399,7 @@ static void test_errors(void **state)
 	    {"filter f layer stream-v4 action callout-unknown c2\ncallout c layer stream-v4\n",
 	     "1:49: unknown callout 'c2'"},
 	};
-	char got[512];
+	char got[2200];
 	size_t i;
 
 	(void)state;
@@ -1309,7 +1309,7 @@ static void test_fuzz(void **state)
 	static const char alphabet[] = "abcxyz019_-.:/,=!<>\"\\# \t|@\x01\xff";
 	const size_t nseeds = sizeof(seeds) / sizeof(seeds[0]);
 	HANDLE h = *state;
-	char text[4096], line[512];
+	char text[4096], line[2200];
 	int iter, i, nlines, ok_count = 0;
 
 	for (iter = 0; iter < 600; iter++) {
