@@ -32,7 +32,7 @@ static const enum weir_layer order[] = {
 };
 
 /* Does @p l see packet @p p? */
-static bool applies(const struct weir_layer_desc *l, const struct weir_pkt *p)
+bool weir_pipeline_applies(const struct weir_layer_desc *l, const struct weir_pkt *p)
 {
 	if (l->ip_version == 0)
 		return true;
@@ -88,10 +88,6 @@ static uint8_t addr_type(const struct weir_pkt *p)
 }
 
 /* Storage for values held by pointer, per packet and layer. */
-struct vstore {
-	UINT64 u64[8];
-	unsigned n;
-};
 
 static void set_addr(FWP_VALUE0 *v, const struct weir_field_desc *fd, const struct weir_pkt *p,
                      bool src)
@@ -105,7 +101,7 @@ static void set_addr(FWP_VALUE0 *v, const struct weir_field_desc *fd, const stru
 	}
 }
 
-static void fill_values(const struct weir_layer_desc *l, const struct weir_pkt *p,
+void weir_pipeline_fill(const struct weir_layer_desc *l, const struct weir_pkt *p,
                         FWPS_INCOMING_VALUE0 *vals, struct vstore *vs)
 {
 	uint32_t i;
@@ -340,7 +336,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 		if (is_ale(lid) && flows) {
 			/* the flow stage: after the transport layer, before datagram-data */
 			for (i = 0; i < n; i++) {
-				if (!alive[i] || !applies(l, &pk[i]))
+				if (!alive[i] || !weir_pipeline_applies(l, &pk[i]))
 					continue;
 				if (!flow_attach(ft, &pk[i], pkts[i], &fe[i], &fresh[i], now)) {
 					alive[i] = false;
@@ -358,7 +354,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 			struct weir_classify_result res;
 			struct weir_flow_ops ops;
 
-			if (!alive[i] || !applies(l, &pk[i]))
+			if (!alive[i] || !weir_pipeline_applies(l, &pk[i]))
 				continue;
 			if (is_ale(lid) && fe[i]) {
 				/* once per flow, again after a policy change */
@@ -382,7 +378,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 				res.action = FWP_ACTION_BLOCK;
 				res.absorbed = false;
 			} else {
-				fill_values(l, &pk[i], vals, &vs);
+				weir_pipeline_fill(l, &pk[i], vals, &vs);
 				fill_meta(l, &pk[i], &meta);
 				if (fe[i]) {
 					meta.flowHandle = weir_flow_id(ft, fe[i]);

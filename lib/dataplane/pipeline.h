@@ -33,6 +33,21 @@ struct weir_worker_stats {
 	uint64_t flows_reauth;                 /**< flows re-evaluated after a policy change */
 } __rte_cache_aligned;
 
+/** Storage for the values a layer's fields hold by pointer (UINT64). */
+struct vstore {
+	UINT64 u64[8];
+	unsigned n;
+};
+
+struct weir_layer_desc;
+
+/** Does layer @p l see packet @p p (IP version, transport header present ...)? */
+bool weir_pipeline_applies(const struct weir_layer_desc *l, const struct weir_pkt *p);
+
+/** Fill @p vals (l->field_count entries) from @p p as layer @p l sees it. */
+void weir_pipeline_fill(const struct weir_layer_desc *l, const struct weir_pkt *p,
+                        FWPS_INCOMING_VALUE0 *vals, struct vstore *vs);
+
 /** The most packets one call handles. */
 #define WEIR_BURST_MAX 64
 

@@ -159,6 +159,19 @@ NTSTATUS weir_explain(HANDLE engineHandle, enum weir_layer layer, const FWPS_INC
                       struct weir_explain *out);
 
 /**
+ * Explain the verdict for a raw Ethernet frame arriving on @p inPort (its
+ * pair is the output port), parsed and turned into @p layer's incoming
+ * values exactly as the data path does it; otherwise as weir_explain().
+ *
+ * @return as weir_explain(), and STATUS_FWP_NULL_POINTER (@p frame NULL);
+ *   STATUS_INVALID_PARAMETER (@p length 0 or over 65535, a frame the data
+ *   path would drop as malformed, or one @p layer does not see — e.g. an
+ *   IPv6 frame at a -v4 layer, or a non-first fragment at a transport layer).
+ */
+NTSTATUS weir_explain_frame(HANDLE engineHandle, enum weir_layer layer, const void *frame,
+                            UINT32 length, UINT16 inPort, struct weir_explain *out);
+
+/**
  * The number of incoming values of a layer (FWPS_INCOMING_VALUES0.valueCount
  * a classify at that layer carries: WFP's fields, then weir's).
  * @return the count; 0 if @p layer is out of range.
