@@ -148,6 +148,11 @@ static void evaluate(const struct weir_snapshot *s, struct weir_filter *f, const
 		decide(o, FWP_ACTION_CONTINUE, false, WEIR_EXPLAIN_NO_FLOW_CONTEXT);
 		return;
 	}
+	/* re-evaluating an established flow: only callouts that asked for it */
+	if (flow && flow->reauthorize && !(reg->flags & FWP_CALLOUT_FLAG_ALLOW_RECLASSIFY)) {
+		decide(o, FWP_ACTION_CONTINUE, false, WEIR_EXPLAIN_NOT_RECLASSIFIED);
+		return;
+	}
 
 	memset(&out, 0, sizeof(out));
 	out.actionType = c->action;

@@ -87,6 +87,12 @@ struct weir_flow_ops {
 	 */
 	bool (*get_context)(void *flow, UINT32 calloutId, UINT64 *ctx);
 	void *flow; /**< passed back to get_context */
+	/**
+	 * true: an established flow is being re-evaluated after a policy change
+	 * (FWP_CONDITION_FLAG_IS_REAUTHORIZE); callouts registered without
+	 * FWP_CALLOUT_FLAG_ALLOW_RECLASSIFY are then skipped (CONTINUE).
+	 */
+	bool reauthorize;
 };
 
 /**

@@ -386,6 +386,8 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 					    FWPS_METADATA_FIELD_FLOW_HANDLE;
 					ops.get_context = weir_flow_get_context;
 					ops.flow = fe[i];
+					ops.reauthorize =
+					    pk[i].cond_flags & FWP_CONDITION_FLAG_IS_REAUTHORIZE;
 					weir_flow_classify_begin(fe[i]);
 				}
 				weir_classify_fast(s, lid, &in, &meta, pkts[i], NULL,

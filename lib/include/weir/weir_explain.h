@@ -65,6 +65,7 @@ extern "C" {
 	X(UNREGISTERED_BLOCK, "unregistered-block")                                                \
 	X(UNREGISTERED_PERMIT, "unregistered-permit")                                              \
 	X(NO_FLOW_CONTEXT, "no-flow-context")                                                      \
+	X(NOT_RECLASSIFIED, "not-reclassified")                                                    \
 	X(TERMINATING_CONTINUED, "terminating-continued")                                          \
 	X(INSPECTION_DECIDED, "inspection-decided")                                                \
 	X(BAD_ACTION, "bad-action")                                                                \
