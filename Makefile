@@ -1,32 +1,63 @@
 # Thin wrapper over meson; the build directory is build/.
+#   make            configure (if needed) and build
+#   make test       install deps, build, run every test; last line "N passed, N failed"
+#   make run        install deps, build, run the embedded default (scripts/run-default.sh)
+#   make bench      install deps, build, run bench/run.sh
+#   make lint       clang-format check (make format rewrites)
+#   make cmake      configure and build the CMake mirror into build-cmake/
 BUILD ?= build
 MESON_OPTS ?= -Dwerror=true
+MESON_TEST_ARGS ?=
 PY ?= /usr/bin/python3
 
-.PHONY: all deps build run test bench lint format cmake clean
+# deps must finish before anything is configured.
+.NOTPARALLEL:
+.PHONY: all deps configure build run test bench lint format cmake clean
+
+# Folders are found at configure time (tests/unit/*, callouts/*): when the set of
+# meson.build files changes, ninja does not notice, so reconfigure here.
+MESON_LIST := $(shell find . \( -path './build' -o -path './build-*' -o -path './.git' \) -prune \
+	-o -name meson.build -print 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
+STAMP := $(BUILD)/.weir-meson-files
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
 
-$(BUILD)/build.ninja:
-	meson setup $(BUILD) $(MESON_OPTS)
+configure:
+	@if [ ! -f $(BUILD)/meson-private/coredata.dat ]; then \
+		meson setup $(BUILD) $(MESON_OPTS) || exit 1; \
+	elif [ ! -f $(BUILD)/build.ninja ] || [ "$$(cat $(STAMP) 2>/dev/null)" != "$(MESON_LIST)" ]; then \
+		meson setup --reconfigure $(BUILD) $(MESON_OPTS) || \
+			meson setup --wipe $(BUILD) $(MESON_OPTS) || exit 1; \
+	fi; \
+	echo "$(MESON_LIST)" > $(STAMP)
 
-build: $(BUILD)/build.ninja
+build: configure
 	ninja -C $(BUILD)
 
 run: deps build
-	@scripts/run-default.sh $(BUILD)
+	@if [ ! -f scripts/run-default.sh ]; then \
+		echo "make run: scripts/run-default.sh does not exist yet (nothing to run)"; exit 1; fi
+	@bash scripts/run-default.sh $(BUILD)
 
-# Runs every test without stopping at the first failure; the summary's exit
-# status is make's, and its last line is "N passed, N failed".
-test: deps build
-	-meson test -C $(BUILD) --num-processes 2 --print-errorlogs --no-rebuild
-	@$(PY) scripts/test-summary.py $(BUILD)/meson-logs/testlog.json
+# Runs every test without stopping at the first failure. The summary is the
+# last thing printed and its exit status is make's; a failed build is reported
+# by the summary too (as one failure), so the last line is always
+# "N passed, N failed".
+test: deps
+	@rc=0; $(MAKE) --no-print-directory build || rc=$$?; \
+	rm -f $(BUILD)/meson-logs/testlog.json; \
+	if [ $$rc -eq 0 ]; then \
+		meson test -C $(BUILD) --num-processes 2 --print-errorlogs --no-rebuild $(MESON_TEST_ARGS) || true; \
+		$(PY) scripts/test-summary.py $(BUILD)/meson-logs/testlog.json; \
+	else \
+		$(PY) scripts/test-summary.py --build-failed; \
+	fi
 
 bench: deps build
-	@if [ -x bench/run.sh ]; then bench/run.sh $(BUILD); else echo "no benchmarks yet"; fi
+	@if [ -f bench/run.sh ]; then bash bench/run.sh $(BUILD); else echo "no benchmarks yet"; fi
 
 lint:
 	@scripts/lint.sh
