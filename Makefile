@@ -5,6 +5,7 @@
 #   make bench      install deps, build, run bench/run.sh
 #   make lint       clang-format check (make format rewrites)
 #   make cmake      configure and build the CMake mirror into build-cmake/
+#   make asan       unit and integration tests under ASan/UBSan (build-asan/)
 BUILD ?= build
 MESON_OPTS ?= -Dwerror=true
 MESON_TEST_ARGS ?=
@@ -12,7 +13,7 @@ PY ?= /usr/bin/python3
 
 # deps must finish before anything is configured.
 .NOTPARALLEL:
-.PHONY: all deps configure build run test bench lint format cmake clean
+.PHONY: all deps configure build run test bench lint format cmake clean asan
 
 # Folders are found at configure time (tests/unit/*, callouts/*): when the set of
 # meson.build files changes, ninja does not notice, so reconfigure here.
@@ -58,6 +59,14 @@ test: deps
 
 bench: deps build
 	@if [ -f bench/run.sh ]; then bash bench/run.sh $(BUILD); else echo "no benchmarks yet"; fi
+
+# Unit and integration tests under AddressSanitizer and UBSan.
+asan: deps
+	@[ -f build-asan/build.ninja ] || \
+		meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true
+	ninja -C build-asan
+	ASAN_OPTIONS=detect_leaks=0 meson test -C build-asan --no-rebuild --num-processes 2 \
+		--suite unit --suite integration --print-errorlogs
 
 lint:
 	@scripts/lint.sh
