@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# make bench: testpmd-style comparison (see bench/README.md).
+# make bench: testpmd-style comparison, then the flow-table figures (see bench/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec /usr/bin/python3 bench/bench.py --build "${1:-build}" "${@:2}"
+build=${1:-build}
+/usr/bin/python3 bench/bench.py --build "$build" "${@:2}"
+/usr/bin/python3 bench/flows.py --build "$build"

@@ -39,6 +39,7 @@ struct options {
 	unsigned churn_hz;   /* policy updates per second (soak tests) */
 	unsigned burst;
 	unsigned long flows;
+	unsigned long mbufs;
 };
 
 static void usage(FILE *f, const char *prog)
@@ -62,6 +63,8 @@ static void usage(FILE *f, const char *prog)
 	    "  --burst N             RX burst size, 1..64 (default 32)\n"
 	    "  --flows N             flow table capacity per worker (default 1048576); when\n"
 	    "                        full, new flows are dropped and counted\n"
+	    "  --mbufs N             mbufs in the packet pool (default 16383 per port pair + 1;\n"
+	    "                        a pcap port with infinite_rx holds its whole capture)\n"
 	    "  --churn HZ            add and delete a filter HZ times a second while running\n"
 	    "                        (to test and measure updates under traffic)\n"
 	    "  --help                this text\n"
@@ -79,6 +82,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	    {"burst", required_argument, NULL, 'b'},
 	    {"churn", required_argument, NULL, 'c'},
 	    {"flows", required_argument, NULL, 'f'},
+	    {"mbufs", required_argument, NULL, 'm'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -128,6 +132,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->flows = strtoul(optarg, &end, 10);
 			if (*end || errno || o->flows < 64 || o->flows > (1ul << 26)) {
 				fprintf(stderr, "weir: --flows: 64..67108864, not '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case 'm':
+			o->mbufs = strtoul(optarg, &end, 10);
+			if (*end || errno || o->mbufs < 1024 || o->mbufs > (1ul << 26)) {
+				fprintf(stderr, "weir: --mbufs: 1024..67108864, not '%s'\n",
+				        optarg);
 				return -1;
 			}
 			break;
@@ -244,6 +256,7 @@ int main(int argc, char **argv)
 	signal(SIGHUP, on_signal);
 	cfg.burst = (uint16_t)o.burst;
 	cfg.flows = (uint32_t)o.flows;
+	cfg.mbufs = (uint32_t)o.mbufs;
 	rc = weir_dataplane_start(&cfg);
 	if (rc != 0) {
 		fprintf(stderr, "weir: data path: %s\n", strerror(-rc));

@@ -343,6 +343,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 					st->dropped[WEIR_DROP_FLOW_TABLE_FULL]++;
 					rte_pktmbuf_free(pkts[i]);
 				}
+				st->flows_new += fresh[i];
 			}
 		}
 		if (lp->n_filters == 0 && lp->default_action != FWP_ACTION_BLOCK)
@@ -366,9 +367,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 					rte_pktmbuf_free(pkts[i]);
 					continue;
 				}
-				if (fresh[i]) {
-					st->flows_new++;
-				} else {
+				if (!fresh[i]) {
 					st->flows_reauth++;
 					pk[i].cond_flags = FWP_CONDITION_FLAG_IS_REAUTHORIZE;
 				}
