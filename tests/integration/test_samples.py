@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""The sample callouts in the daemon over pcap ports: rate-limit blocks a
+source over its rate and spares a quiet one; conntrack-log writes a start
+and an end line for every flow."""
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import weirtest as wt  # noqa: E402
+from scapy.all import Ether, IP, UDP, Raw, rdpcap, wrpcap  # noqa: E402
+
+CALLOUTS = os.path.join(wt.BUILD, "callouts")
+
+
+def run(d, policy, frames, tag):
+    wrpcap(os.path.join(d, "in.pcap"), frames)
+    wrpcap(os.path.join(d, "empty.pcap"), [], linktype=1)
+    with open(os.path.join(d, "p.conf"), "w") as f:
+        f.write(policy)
+    return wt.run_weir(
+        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/out0.pcap",
+         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/out1.pcap"],
+        os.path.join(d, "p.conf"), tag, ["--idle-exit", "400", "--flows", "4096"])
+
+
+def rate_limit(r):
+    d = wt.tmpdir("ratelimit")
+    mod = os.path.abspath(os.path.join(CALLOUTS, "rate-limit", "rate-limit.so"))
+    pkt = lambda src, i: (Ether() / IP(src=src, dst="10.0.0.2") /  # noqa: E731
+                          UDP(sport=1000 + i, dport=53) / Raw(b"x" * 58))  # 100-byte frames
+    frames = []
+    for i in range(200):
+        frames.append(pkt("10.9.9.9", i))       # a flood: 20 kB at once
+        if i % 50 == 0:
+            frames.append(pkt("10.1.1.1", i))   # a quiet source: 4 packets
+    policy = (f'callout rl key 9a7b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d layer inbound-transport-v4\n'
+              f'module "{mod}" args "cir=1000 cbs=2000"\n'
+              f'filter limit layer inbound-transport-v4 action callout-terminating rl '
+              f'match ip.proto == udp\n')
+    rc, out, err = run(d, policy, frames, "rl")
+    r.check(rc == 0, f"rate-limit: weir exits 0 {err.strip()[-300:]}")
+    got = rdpcap(os.path.join(d, "out1.pcap"))
+    flood = sum(1 for p in got if p[IP].src == "10.9.9.9")
+    quiet = sum(1 for p in got if p[IP].src == "10.1.1.1")
+    # a 2000-byte burst lets about 20 of the 100-byte frames through
+    r.check(15 <= flood <= 25, f"rate-limit: flood cut to its burst ({flood} of 200 passed)")
+    r.check(quiet == 4, f"rate-limit: the quiet source untouched ({quiet} of 4)")
+    m = re.search(r"rate-limit: passed (\d+), blocked (\d+)", out)
+    r.check(m is not None and int(m.group(1)) == flood + quiet and
+            int(m.group(2)) == 200 - flood, f"rate-limit: its own counters agree ({m and m.group(0)})")
+    c = wt.conservation(out)
+    r.check(c is not None and c["ok"], f"rate-limit: conserved {c}")
+
+
+def conntrack(r):
+    d = wt.tmpdir("conntrack")
+    mod = os.path.abspath(os.path.join(CALLOUTS, "conntrack-log", "conntrack-log.so"))
+    log = os.path.join(d, "flows.jsonl")
+    frames = []
+    for rep in range(3):
+        for f in range(6):
+            frames.append(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") /
+                          UDP(sport=3000 + f, dport=53))
+    policy = (f'callout ct key 4c0ffee0-1d2e-4f3a-9b4c-5d6e7f8a9b0c layer ale-flow-established-v4\n'
+              f'module "{mod}" args "path={log}"\n'
+              f'filter log layer ale-flow-established-v4 action callout-inspection ct\n')
+    rc, out, err = run(d, policy, frames, "ct")
+    r.check(rc == 0, f"conntrack-log: weir exits 0 {err.strip()[-300:]}")
+    try:
+        lines = [json.loads(x) for x in open(log)]
+    except (OSError, ValueError) as e:
+        r.check(False, f"conntrack-log: log readable ({e})")
+        return
+    starts = [x for x in lines if x["event"] == "start"]
+    ends = [x for x in lines if x["event"] == "end"]
+    r.check(len(starts) == 6, f"conntrack-log: one start line per flow ({len(starts)})")
+    r.check(sorted(x["flow"] for x in ends) == sorted(x["flow"] for x in starts),
+            "conntrack-log: every flow's end line (flowDeleteFn at shutdown)")
+    r.check(sorted(x["sport"] for x in starts) == list(range(3000, 3006)) and
+            all(x["proto"] == 17 and x["dst"] == "10.0.0.2" for x in starts),
+            "conntrack-log: the flows' addresses and ports")
+    r.check(len(rdpcap(os.path.join(d, "out1.pcap"))) == len(frames),
+            "conntrack-log: inspection lets every packet through")
+
+
+def main():
+    r = wt.Results("samples")
+    rate_limit(r)
+    conntrack(r)
+    return r.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
