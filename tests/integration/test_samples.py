@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The sample callouts in the daemon over pcap ports: rate-limit blocks a
 source over its rate and spares a quiet one; conntrack-log writes a start
-and an end line for every flow."""
+and an end line for every flow; flow-monitor copies out the payloads of
+the flows it picked, and only theirs."""
 import json
 import os
 import re
@@ -85,10 +86,42 @@ def conntrack(r):
             "conntrack-log: inspection lets every packet through")
 
 
+def flow_monitor(r):
+    d = wt.tmpdir("flowmon")
+    mod = os.path.abspath(os.path.join(CALLOUTS, "flow-monitor", "flow-monitor.so"))
+    log = os.path.join(d, "payloads.txt")
+    frames = []
+    for f in range(4):
+        for rep in range(2):
+            dport = 53 if f < 2 else 123
+            frames.append(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") /
+                          UDP(sport=4000 + f, dport=dport) / Raw(bytes([f, rep, 0xab])))
+    policy = (f'callout fa key 6f10a000-0001-4a00-8b00-000000000001 layer ale-flow-established-v4\n'
+              f'callout fd key 6f10a000-0002-4a00-8b00-000000000002 layer datagram-data-v4\n'
+              f'module "{mod}" args "path={log} port=53"\n'
+              f'filter pick layer ale-flow-established-v4 action callout-inspection fa\n'
+              f'filter copy layer datagram-data-v4 action callout-inspection fd\n')
+    rc, out, err = run(d, policy, frames, "fm")
+    r.check(rc == 0, f"flow-monitor: weir exits 0 {err.strip()[-300:]}")
+    try:
+        lines = [x.split() for x in open(log)]
+    except OSError as e:
+        r.check(False, f"flow-monitor: payload file ({e})")
+        return
+    payloads = sorted(x[2] for x in lines)
+    want = sorted(bytes([f, rep, 0xab]).hex() for f in range(2) for rep in range(2))
+    r.check(payloads == want, f"flow-monitor: exactly the watched flows' payloads ({payloads})")
+    r.check(len({x[0] for x in lines}) == 2, "flow-monitor: two flows, one context each")
+    r.check("flow-monitor: 2 flows, 4 payloads copied" in err, "flow-monitor: its counts")
+    r.check(len(rdpcap(os.path.join(d, "out1.pcap"))) == len(frames),
+            "flow-monitor: inspection lets every packet through")
+
+
 def main():
     r = wt.Results("samples")
     rate_limit(r)
     conntrack(r)
+    flow_monitor(r)
     return r.finish()
 
 
