@@ -168,6 +168,28 @@ int weir_txn_log(struct weir_session *s, const struct weir_undo *u)
 	return 0;
 }
 
+/* Free an object leaving the store for good; a filter's callout hears of it. */
+static void obj_destroy(struct weir_undo *u)
+{
+	switch (u->kind) {
+	case WEIR_OBJ_PROVIDER:
+		weir_provider_free(u->obj);
+		break;
+	case WEIR_OBJ_SUBLAYER:
+		weir_sublayer_free(u->obj);
+		break;
+	case WEIR_OBJ_CALLOUT:
+		weir_callout_free(u->obj);
+		break;
+	case WEIR_OBJ_FILTER:
+		weir_filter_notify_delete(u->obj);
+		weir_filter_free(u->obj);
+		break;
+	default: /* layer defaults own nothing */
+		break;
+	}
+}
+
 /* Roll the session's transaction back (lock held). */
 static void txn_abort(struct weir_session *s)
 {
@@ -182,24 +204,8 @@ static void txn_abort(struct weir_session *s)
 		}
 		if (u->added) {
 			weir_store_unlink(u->kind, u->obj);
-			switch (u->kind) {
-			case WEIR_OBJ_PROVIDER:
-				weir_provider_free(u->obj);
-				break;
-			case WEIR_OBJ_SUBLAYER:
-				weir_sublayer_free(u->obj);
-				break;
-			case WEIR_OBJ_CALLOUT:
-				weir_callout_free(u->obj);
-				break;
-			case WEIR_OBJ_FILTER:
-				/* it got ADD_FILTER; it was never published */
-				weir_filter_notify_delete(u->obj);
-				weir_filter_free(u->obj);
-				break;
-			default:
-				break;
-			}
+			/* a filter got ADD_FILTER; it was never published */
+			obj_destroy(u);
 		} else {
 			/* relinking cannot fail: the maps only shrank since */
 			(void)weir_store_link(u->kind, u->obj);
@@ -223,25 +229,8 @@ static NTSTATUS txn_commit(struct weir_session *s)
 
 		if (u->kind == WEIR_OBJ_FILTER && u->added)
 			weir_filter_notify_post_commit(u->obj);
-		if (u->added || u->kind == WEIR_OBJ_DEFAULT)
-			continue;
-		switch (u->kind) {
-		case WEIR_OBJ_PROVIDER:
-			weir_provider_free(u->obj);
-			break;
-		case WEIR_OBJ_SUBLAYER:
-			weir_sublayer_free(u->obj);
-			break;
-		case WEIR_OBJ_CALLOUT:
-			weir_callout_free(u->obj);
-			break;
-		case WEIR_OBJ_FILTER:
-			weir_filter_notify_delete(u->obj);
-			weir_filter_free(u->obj);
-			break;
-		default:
-			break;
-		}
+		if (!u->added)
+			obj_destroy(u);
 	}
 	txn_release(s);
 	return STATUS_SUCCESS;
