@@ -19,7 +19,7 @@ CM_START = re.compile(r"^\[==========\] Running \d+ test\(s\)\.", re.M)
 CM_PASS = re.compile(r"^\[  PASSED  \] (\d+) test\(s\)\.", re.M)
 CM_FAIL = re.compile(r"^\[  FAILED  \] (\d+) test\(s\)", re.M)
 CM_SKIP = re.compile(r"^\[  SKIPPED \] (\d+) test\(s\)", re.M)
-OWN = re.compile(r"^(?:\w+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?[ \t\r]*$", re.M)
+OWN = re.compile(r"^(?:[\w.-]+: )?(\d+) passed, (\d+) failed(?:, (\d+) skipped)?[ \t\r]*$", re.M)
 OK_RESULTS = ("OK", "EXPECTEDFAIL")
 
 
