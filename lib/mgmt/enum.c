@@ -135,49 +135,71 @@ out:
 	return weir_op_end(s, st);
 }
 
-NTSTATUS FwpmCalloutEnum0(HANDLE engineHandle, HANDLE enumHandle, UINT32 numEntriesRequested,
-                          FWPM_CALLOUT0 ***entries, UINT32 *numEntriesReturned)
+/* Store objects found by an enumeration's keys, flattened by @p flat. */
+typedef NTSTATUS (*flatten_fn)(void *const *objs, UINT32 n, void ***out);
+
+static NTSTATUS flat_callouts(void *const *objs, UINT32 n, void ***out)
+{
+	return weir_flat_callouts((const struct weir_callout *const *)objs, n,
+	                          (FWPM_CALLOUT0 ***)out);
+}
+
+static NTSTATUS flat_filters(void *const *objs, UINT32 n, void ***out)
+{
+	return weir_flat_filters((const struct weir_filter *const *)objs, n, (FWPM_FILTER0 ***)out);
+}
+
+/* The next entries of an enumeration: those of its keys still in @p map. */
+static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind kind,
+                          const struct weir_gmap *map, flatten_fn flat, UINT32 requested,
+                          void ***entries, UINT32 *returned)
 {
 	struct weir_session *s;
 	struct weir_enum *e;
-	struct weir_callout **got = NULL;
+	void **got = NULL;
 	UINT32 n = 0;
 	NTSTATUS st;
 
 	st = weir_op_begin(engineHandle, false, &s);
 	if (st != STATUS_SUCCESS)
 		return st;
-	if (entries == NULL || numEntriesReturned == NULL) {
+	if (entries == NULL || returned == NULL) {
 		st = STATUS_FWP_NULL_POINTER;
 		goto out;
 	}
-	e = enum_of(s, enumHandle, ENUM_CALLOUTS);
+	e = enum_of(s, enumHandle, kind);
 	if (e == NULL) {
 		st = STATUS_INVALID_HANDLE;
 		goto out;
 	}
-	got = malloc(((size_t)numEntriesRequested + 1) * sizeof(*got));
+	got = malloc(((size_t)requested + 1) * sizeof(*got));
 	if (got == NULL) {
 		st = STATUS_NO_MEMORY;
 		goto out;
 	}
-	while (n < numEntriesRequested && e->pos < e->n) {
-		struct weir_callout *c =
-		    weir_gmap_get(&weir_eng.store.callouts, &e->keys[e->pos++]);
+	while (n < requested && e->pos < e->n) {
+		void *o = weir_gmap_get(map, &e->keys[e->pos++]);
 
-		if (c)
-			got[n++] = c;
+		if (o)
+			got[n++] = o;
 	}
 	*entries = NULL;
-	*numEntriesReturned = 0;
+	*returned = 0;
 	if (n) {
-		st = weir_flat_callouts((const struct weir_callout *const *)got, n, entries);
+		st = flat(got, n, entries);
 		if (st == STATUS_SUCCESS)
-			*numEntriesReturned = n;
+			*returned = n;
 	}
 out:
 	free(got);
 	return weir_op_end(s, st);
+}
+
+NTSTATUS FwpmCalloutEnum0(HANDLE engineHandle, HANDLE enumHandle, UINT32 numEntriesRequested,
+                          FWPM_CALLOUT0 ***entries, UINT32 *numEntriesReturned)
+{
+	return enum_next(engineHandle, enumHandle, ENUM_CALLOUTS, &weir_eng.store.callouts,
+	                 flat_callouts, numEntriesRequested, (void ***)entries, numEntriesReturned);
 }
 
 static NTSTATUS enum_destroy(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind kind)
@@ -292,45 +314,8 @@ out:
 NTSTATUS FwpmFilterEnum0(HANDLE engineHandle, HANDLE enumHandle, UINT32 numEntriesRequested,
                          FWPM_FILTER0 ***entries, UINT32 *numEntriesReturned)
 {
-	struct weir_session *s;
-	struct weir_enum *e;
-	struct weir_filter **got = NULL;
-	UINT32 n = 0;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (entries == NULL || numEntriesReturned == NULL) {
-		st = STATUS_FWP_NULL_POINTER;
-		goto out;
-	}
-	e = enum_of(s, enumHandle, ENUM_FILTERS);
-	if (e == NULL) {
-		st = STATUS_INVALID_HANDLE;
-		goto out;
-	}
-	got = malloc(((size_t)numEntriesRequested + 1) * sizeof(*got));
-	if (got == NULL) {
-		st = STATUS_NO_MEMORY;
-		goto out;
-	}
-	while (n < numEntriesRequested && e->pos < e->n) {
-		struct weir_filter *f = weir_gmap_get(&weir_eng.store.filters, &e->keys[e->pos++]);
-
-		if (f)
-			got[n++] = f;
-	}
-	*entries = NULL;
-	*numEntriesReturned = 0;
-	if (n) {
-		st = weir_flat_filters((const struct weir_filter *const *)got, n, entries);
-		if (st == STATUS_SUCCESS)
-			*numEntriesReturned = n;
-	}
-out:
-	free(got);
-	return weir_op_end(s, st);
+	return enum_next(engineHandle, enumHandle, ENUM_FILTERS, &weir_eng.store.filters,
+	                 flat_filters, numEntriesRequested, (void ***)entries, numEntriesReturned);
 }
 
 NTSTATUS FwpmFilterDestroyEnumHandle0(HANDLE engineHandle, HANDLE enumHandle)
