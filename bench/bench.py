@@ -23,7 +23,15 @@ SRC = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import classbench as cb  # noqa: E402
 
-CASES = ["empty", "acl1_1k", "fw1_1k", "ipc1_1k", "acl1_10k", "fw1_10k", "ipc1_10k"]
+CASES = ["empty", "inspect1", "inspect3", "acl1_1k", "fw1_1k", "ipc1_1k", "acl1_10k",
+         "ipc1_10k"]
+
+INSPECT = {
+    1: [("inbound-transport-v4", "be7c0002-0000-4000-8000-000000000002")],
+    3: [("inbound-ippacket-v4", "be7c0001-0000-4000-8000-000000000001"),
+        ("inbound-transport-v4", "be7c0002-0000-4000-8000-000000000002"),
+        ("outbound-ippacket-v4", "be7c0003-0000-4000-8000-000000000003")],
+}
 
 
 def eal(prefix):
@@ -86,11 +94,22 @@ def rate(counter, seconds, *args):
     return max(0.0, (c2 - c1) / (seconds - short)), ok1 and ok2, e1 or e2
 
 
-def prepare(case, d):
+def prepare(case, d, build):
     """policy file and pcap for a case"""
     data = os.path.join(SRC, "..", "shared", "data", "classbench")
     pol = os.path.join(d, case + ".conf")
     pcap = os.path.join(d, case + ".pcap")
+    if case.startswith("inspect"):
+        mod = os.path.abspath(os.path.join(build, "bench", "inspect3.so"))
+        lines = []
+        for i, (layer, key) in enumerate(INSPECT[int(case[-1])]):
+            lines.append(f"callout c{i} key {key} layer {layer}")
+            lines.append(f"filter f{i} layer {layer} action callout-inspection c{i}")
+        lines.append(f'module "{mod}"')
+        open(pol, "w").write("\n".join(lines) + "\n")
+        subprocess.run(["/usr/bin/python3", os.path.join(SRC, "scripts", "gen-sample-pcap.py"),
+                        pcap], check=True)
+        return pol, pcap
     if case == "empty":
         open(pol, "w").write("# empty policy\n")
         subprocess.run(["/usr/bin/python3", os.path.join(SRC, "scripts", "gen-sample-pcap.py"),
@@ -119,7 +138,7 @@ def main():
     results = []
     print(f"{'case':<12} {'testpmd Mpps':>13} {'weir Mpps':>10} {'ratio':>6}")
     for case in a.cases.split(","):
-        pol, pcap = prepare(case, d)
+        pol, pcap = prepare(case, d, a.build)
         tp, w = [], []
         for i in range(a.runs):  # alternate so drift hits both alike
             tp.append(rate(testpmd_count, a.seconds, pcap, f"{case}-{i}")[0])
