@@ -20,8 +20,10 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include <weir/weir_dataplane.h>
+#include <weir/weir_inject.h>
 
 #include "classify/fast.h"
 #include "classify/snapshot.h"
@@ -42,6 +44,8 @@ struct worker {
 	unsigned n_rxq;
 	struct rxq rxq[MAX_QUEUES_PER_WORKER];
 	struct weir_flow_table *flows;
+	struct rte_ring *inject; /* mbufs to send (port in m->port), any producer */
+	uint64_t injected, inject_dropped;
 	struct weir_worker_stats st;
 } __rte_cache_aligned;
 
@@ -80,6 +84,46 @@ static void send_burst(struct worker *w, uint16_t port, struct rte_mbuf **pkts, 
 	}
 }
 
+/* Send what callouts injected; each packet carries its port in m->port. */
+static void drain_injected(struct worker *w)
+{
+	struct rte_mbuf *m[32];
+	unsigned n, i;
+
+	n = rte_ring_sc_dequeue_burst(w->inject, (void **)m, RTE_DIM(m), NULL);
+	for (i = 0; i < n; i++) {
+		if (rte_eth_tx_burst(m[i]->port, (uint16_t)w->tid, &m[i], 1) == 1) {
+			w->injected++;
+		} else {
+			w->inject_dropped++;
+			rte_pktmbuf_free(m[i]);
+		}
+	}
+}
+
+NTSTATUS weir_inject_send(struct rte_mbuf *m, UINT16 port)
+{
+	unsigned lcore = rte_lcore_id(), i;
+	struct worker *w = NULL;
+
+	if (m == NULL)
+		return STATUS_FWP_NULL_POINTER;
+	if (!dp.running || atomic_load_explicit(&dp.stop, memory_order_relaxed))
+		return STATUS_INVALID_DEVICE_STATE;
+	if (port >= dp.n_ports || !rte_eth_dev_is_valid_port(port))
+		return STATUS_INVALID_PARAMETER;
+	/* a worker queues to itself; other threads to the first worker */
+	for (i = 0; i < dp.n_workers && w == NULL; i++)
+		if (dp.workers[i].lcore == lcore)
+			w = &dp.workers[i];
+	if (w == NULL)
+		w = &dp.workers[0];
+	m->port = port;
+	if (rte_ring_mp_enqueue(w->inject, m) != 0)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	return STATUS_SUCCESS;
+}
+
 static int worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -107,6 +151,7 @@ static int worker_main(void *arg)
 			weir_flow_service(w->flows, 32);
 			weir_flow_expire(w->flows, rte_rdtsc(), 256);
 		}
+		drain_injected(w);
 		rte_rcu_qsbr_quiescent(dp.qs, w->tid);
 	}
 	rte_rcu_qsbr_thread_offline(dp.qs, w->tid);
@@ -232,6 +277,7 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 		}
 	}
 	for (i = 0; i < dp.n_workers; i++) {
+		char name[RTE_RING_NAMESIZE];
 		struct weir_flow_params fp = {.capacity = c.flows, .socket = SOCKET_ID_ANY};
 
 		dp.workers[i].flows = weir_flow_table_create(dp.workers[i].lcore, &fp);
@@ -241,6 +287,10 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 			return -ENOMEM;
 		}
 		weir_flow_table_set_running(dp.workers[i].flows, true);
+		snprintf(name, sizeof(name), "weir_inject_%u", i);
+		dp.workers[i].inject = rte_ring_create(name, 4096, SOCKET_ID_ANY, RING_F_SC_DEQ);
+		if (dp.workers[i].inject == NULL)
+			return -ENOMEM;
 	}
 	sz = rte_rcu_qsbr_get_memsize(dp.n_workers);
 	dp.qs = rte_zmalloc("weir_rcu", sz, RTE_CACHE_LINE_SIZE);
@@ -262,6 +312,16 @@ void weir_dataplane_stop(void)
 		return;
 	atomic_store(&dp.stop, true);
 	rte_eal_mp_wait_lcore();
+	/* what was injected but not sent is freed and counted */
+	for (unsigned i = 0; i < dp.n_workers; i++) {
+		struct rte_mbuf *m;
+
+		while (dp.workers[i].inject &&
+		       rte_ring_sc_dequeue(dp.workers[i].inject, (void **)&m) == 0) {
+			dp.workers[i].inject_dropped++;
+			rte_pktmbuf_free(m);
+		}
+	}
 	/* every flow ends (flowDeleteFn per context) before modules unload */
 	for (unsigned i = 0; i < dp.n_workers; i++) {
 		if (dp.workers[i].flows == NULL)
@@ -357,12 +417,16 @@ static void print_final(FILE *f)
 			        (int)(27 - strlen(weir_drop_reason_name(k))), "", dropped[k]);
 	fprintf(f, "  absorbed by callouts %18s%" PRIu64 "\n", "", t.absorbed);
 	{
-		uint64_t fnew = 0, freauth = 0;
+		uint64_t fnew = 0, freauth = 0, inj = 0, injd = 0;
 
 		for (i = 0; i < dp.n_workers; i++) {
 			fnew += dp.workers[i].st.flows_new;
 			freauth += dp.workers[i].st.flows_reauth;
+			inj += dp.workers[i].injected;
+			injd += dp.workers[i].inject_dropped;
 		}
+		fprintf(f, "  injected by callouts %18s%" PRIu64 " (not sent: %" PRIu64 ")\n", "",
+		        inj, injd);
 		fprintf(f, "  flows established %21s%" PRIu64 ", re-authorized %" PRIu64 "\n", "",
 		        fnew, freauth);
 	}

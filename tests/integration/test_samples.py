@@ -117,11 +117,49 @@ def flow_monitor(r):
             "flow-monitor: inspection lets every packet through")
 
 
+def redirect(r):
+    d = wt.tmpdir("redirect")
+    mod = os.path.abspath(os.path.join(CALLOUTS, "redirect", "redirect.so"))
+    frames = []
+    for i in range(10):
+        dport = 53 if i % 2 == 0 else 80
+        frames.append(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") /
+                      UDP(sport=7000 + i, dport=dport) / Raw(bytes([i] * 8)))
+    policy = (f'callout rd key d0d0a001-0001-4001-8001-000000000001 layer datagram-data-v4\n'
+              f'module "{mod}" args "match=10.0.0.2:53 to=10.0.0.53:5353"\n'
+              f'filter proxy layer datagram-data-v4 action callout-terminating rd '
+              f'match ip.proto == udp\n')
+    rc, out, err = run(d, policy, frames, "rd")
+    r.check(rc == 0, f"redirect: weir exits 0 {err.strip()[-300:]}")
+    got = rdpcap(os.path.join(d, "out1.pcap"))
+    moved = [p for p in got if p[IP].dst == "10.0.0.53"]
+    kept = [p for p in got if p[IP].dst == "10.0.0.2"]
+    r.check(len(moved) == 5 and all(p[UDP].dport == 5353 for p in moved),
+            f"redirect: the 5 packets to 10.0.0.2:53 leave rewritten to 10.0.0.53:5353 ({len(moved)})")
+    r.check(len(kept) == 5 and all(p[UDP].dport == 80 for p in kept),
+            f"redirect: the others are permitted unchanged ({len(kept)})")
+    def cksum_ok(p):
+        q = IP(bytes(p[IP]))
+        want = q.chksum
+        del q.chksum
+        return IP(bytes(q)).chksum == want
+
+    r.check(all(cksum_ok(p) for p in moved), "redirect: IPv4 header checksums are right")
+    r.check(sorted(bytes(p[UDP].payload)[0] for p in moved) == [0, 2, 4, 6, 8],
+            "redirect: payloads kept")
+    c = wt.conservation(out)
+    r.check(c is not None and c["ok"] and c["absorbed"] == 5, f"redirect: conserved {c}")
+    r.check(re.search(r"injected by callouts\s+5 \(not sent: 0\)", out) is not None,
+            "redirect: 5 injected, counted apart")
+    r.check("redirect: 5 redirected, 0 not injected" in out, "redirect: its own counts")
+
+
 def main():
     r = wt.Results("samples")
     rate_limit(r)
     conntrack(r)
     flow_monitor(r)
+    redirect(r)
     return r.finish()
 
 
