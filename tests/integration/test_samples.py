@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 import weirtest as wt  # noqa: E402
-from scapy.all import Ether, IP, UDP, Raw, rdpcap, wrpcap  # noqa: E402
+from scapy.all import Ether, IP, TCP, UDP, Raw, rdpcap, wrpcap  # noqa: E402
 
 CALLOUTS = os.path.join(wt.BUILD, "callouts")
 
@@ -154,12 +154,42 @@ def redirect(r):
     r.check("redirect: 5 redirected, 0 not injected" in out, "redirect: its own counts")
 
 
+def inspect(r):
+    d = wt.tmpdir("inspect")
+    mod = os.path.abspath(os.path.join(CALLOUTS, "inspect", "inspect.so"))
+    frames = []
+    for i in range(12):
+        if i % 3 == 2:
+            l4 = UDP(sport=9000 + i, dport=23)          # not TCP: not pended
+        else:
+            l4 = TCP(sport=9000 + i, dport=23 if i % 3 == 1 else 80)
+        frames.append(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / l4)
+    policy = (f'callout in key 1a5e0c70-0001-4c70-8c70-000000000001 layer inbound-transport-v4\n'
+              f'module "{mod}" args "block=23 delay_ms=20"\n'
+              f'filter pend layer inbound-transport-v4 action callout-terminating in '
+              f'match ip.proto == tcp\n')
+    rc, out, err = run(d, policy, frames, "in")
+    r.check(rc == 0, f"inspect: weir exits 0 {err.strip()[-300:]}")
+    got = rdpcap(os.path.join(d, "out1.pcap"))
+    tcp80 = [p for p in got if p.haslayer(TCP) and p[TCP].dport == 80]
+    tcp23 = [p for p in got if p.haslayer(TCP) and p[TCP].dport == 23]
+    udp = [p for p in got if p.haslayer(UDP)]
+    r.check(len(tcp80) == 4, f"inspect: pended TCP/80 re-injected after the decision ({len(tcp80)} of 4)")
+    r.check(len(tcp23) == 0, "inspect: pended TCP/23 dropped by the decision")
+    r.check(len(udp) == 4, f"inspect: UDP never pended ({len(udp)} of 4)")
+    m = re.search(r"inspect: (\d+) pended, (\d+) re-injected, (\d+) dropped", out)
+    r.check(m is not None and m.groups() == ("8", "4", "4"), f"inspect: its counts ({m and m.group(0)})")
+    c = wt.conservation(out)
+    r.check(c is not None and c["ok"] and c["absorbed"] == 8, f"inspect: conserved {c}")
+
+
 def main():
     r = wt.Results("samples")
     rate_limit(r)
     conntrack(r)
     flow_monitor(r)
     redirect(r)
+    inspect(r)
     return r.finish()
 
 
