@@ -40,6 +40,7 @@ struct options {
 	unsigned burst;
 	unsigned long flows;
 	unsigned long mbufs;
+	unsigned long acl_max_rules;
 };
 
 static void usage(FILE *f, const char *prog)
@@ -65,6 +66,8 @@ static void usage(FILE *f, const char *prog)
 	    "                        full, new flows are dropped and counted\n"
 	    "  --mbufs N             mbufs in the packet pool (default 16383 per port pair + 1;\n"
 	    "                        a pcap port with infinite_rx holds its whole capture)\n"
+	    "  --acl-max-rules N     filters per compiled rte_acl context (default 1024): larger\n"
+	    "                        classifies faster, builds slower and with more memory\n"
 	    "  --churn HZ            add and delete a filter HZ times a second while running\n"
 	    "                        (to test and measure updates under traffic)\n"
 	    "  --help                this text\n"
@@ -83,6 +86,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	    {"churn", required_argument, NULL, 'c'},
 	    {"flows", required_argument, NULL, 'f'},
 	    {"mbufs", required_argument, NULL, 'm'},
+	    {"acl-max-rules", required_argument, NULL, 'a'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -139,6 +143,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->mbufs = strtoul(optarg, &end, 10);
 			if (*end || errno || o->mbufs < 1024 || o->mbufs > (1ul << 26)) {
 				fprintf(stderr, "weir: --mbufs: 1024..67108864, not '%s'\n",
+				        optarg);
+				return -1;
+			}
+			break;
+		case 'a':
+			o->acl_max_rules = strtoul(optarg, &end, 10);
+			if (*end || errno || o->acl_max_rules < 1 || o->acl_max_rules > 65536) {
+				fprintf(stderr, "weir: --acl-max-rules: 1..65536, not '%s'\n",
 				        optarg);
 				return -1;
 			}
@@ -233,12 +245,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	argv[n] = argv[0];
-	weir_dataplane_prepare(0);
 	if (parse_args(argc - n, argv + n, &o) != 0) {
 		usage(stderr, argv[0]);
 		rte_eal_cleanup();
 		return 2;
 	}
+	weir_dataplane_prepare((uint32_t)o.acl_max_rules);
 	st = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &engine);
 	if (st != STATUS_SUCCESS) {
 		fprintf(stderr, "weir: FwpmEngineOpen0: %s\n", weir_status_name(st));

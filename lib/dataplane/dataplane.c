@@ -211,7 +211,7 @@ static int port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, uint16_t rxd,
 
 void weir_dataplane_prepare(uint32_t max_rules)
 {
-	weir_fast_set_max_rules(max_rules ? max_rules : 256);
+	weir_fast_set_max_rules(max_rules ? max_rules : 1024);
 	weir_fast_enable(true);
 }
 

@@ -42,7 +42,7 @@ struct weir_dataplane_totals {
  * EAL heap). Call after rte_eal_init() and before the first policy load;
  * without it layers are classified by the reference classifier only.
  * @param max_rules the most filters per compiled context (bounds build time
- *   and memory; 0: 256).
+ *   and memory; 0: 1024).
  */
 void weir_dataplane_prepare(uint32_t max_rules);
 
