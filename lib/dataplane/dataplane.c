@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_spinlock.h>
 
 #include <weir/weir_dataplane.h>
 #include <weir/weir_inject.h>
@@ -33,6 +34,7 @@
 #include "mgmt/engine.h"
 
 #define MAX_QUEUES_PER_WORKER 64
+#define MAX_TXQ 64
 
 struct rxq {
 	uint16_t port, queue;
@@ -60,6 +62,9 @@ static struct {
 	uint16_t burst;
 	uint64_t prev_rx[RTE_MAX_ETHPORTS], prev_tx[RTE_MAX_ETHPORTS];
 	uint64_t prev_rxb[RTE_MAX_ETHPORTS], prev_txb[RTE_MAX_ETHPORTS];
+	uint16_t ntxq[RTE_MAX_ETHPORTS]; /* TX queues the port really has */
+	/* taken only on ports with fewer TX queues than workers (e.g. pcap) */
+	rte_spinlock_t tx_lock[RTE_MAX_ETHPORTS][MAX_TXQ];
 } dp;
 
 static uint16_t pair_of(uint16_t port)
@@ -69,6 +74,23 @@ static uint16_t pair_of(uint16_t port)
 	return peer < dp.n_ports ? peer : port;
 }
 
+/*
+ * Transmit on the worker's TX queue of @p port. A port with a queue per worker
+ * needs no lock; one with fewer queues (pcap has one per tx_pcap file) shares
+ * them, and only then is a queue's lock taken.
+ */
+static uint16_t tx(const struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t q = (uint16_t)(w->tid % dp.ntxq[port]), sent;
+
+	if (dp.ntxq[port] >= dp.n_workers)
+		return rte_eth_tx_burst(port, q, pkts, n);
+	rte_spinlock_lock(&dp.tx_lock[port][q]);
+	sent = rte_eth_tx_burst(port, q, pkts, n);
+	rte_spinlock_unlock(&dp.tx_lock[port][q]);
+	return sent;
+}
+
 /* Send what the pipeline kept; what a full TX ring refuses is counted. */
 static void send_burst(struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -76,7 +98,7 @@ static void send_burst(struct worker *w, uint16_t port, struct rte_mbuf **pkts, 
 	int tries = 0;
 
 	while (sent < n && tries++ < 4)
-		sent += rte_eth_tx_burst(port, (uint16_t)w->tid, pkts + sent, n - sent);
+		sent += tx(w, port, pkts + sent, n - sent);
 	w->st.tx += sent;
 	if (sent < n) {
 		w->st.dropped[WEIR_DROP_TX_FULL] += n - sent;
@@ -92,7 +114,7 @@ static void drain_injected(struct worker *w)
 
 	n = rte_ring_sc_dequeue_burst(w->inject, (void **)m, RTE_DIM(m), NULL);
 	for (i = 0; i < n; i++) {
-		if (rte_eth_tx_burst(m[i]->port, (uint16_t)w->tid, &m[i], 1) == 1) {
+		if (tx(w, m[i]->port, &m[i], 1) == 1) {
 			w->injected++;
 		} else {
 			w->inject_dropped++;
@@ -185,6 +207,13 @@ static int port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, uint16_t rxd,
 	}
 	if (ntxq > info.max_tx_queues)
 		ntxq = info.max_tx_queues;
+	if (ntxq > MAX_TXQ)
+		ntxq = MAX_TXQ;
+	if (ntxq == 0)
+		return -EINVAL;
+	dp.ntxq[port] = ntxq;
+	for (q = 0; q < ntxq; q++)
+		rte_spinlock_init(&dp.tx_lock[port][q]);
 	rc = rte_eth_dev_configure(port, nrxq, ntxq, &conf);
 	if (rc != 0)
 		return rc;
