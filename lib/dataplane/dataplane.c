@@ -247,7 +247,7 @@ void weir_dataplane_prepare(uint32_t max_rules)
 int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 {
 	struct weir_dataplane_config c = {0};
-	unsigned lcore, i = 0, next = 0;
+	unsigned lcore, i = 0;
 	uint16_t port;
 	size_t sz;
 
@@ -299,7 +299,12 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 			return rc;
 		}
 		for (q = 0; q < nrxq; q++) {
-			struct worker *w = &dp.workers[next++ % dp.n_workers];
+			/*
+			 * Queue q of both ports of a pair goes to one worker: with a
+			 * symmetric RSS key (or one queue per port) both directions of a
+			 * flow then meet in one worker's flow table.
+			 */
+			struct worker *w = &dp.workers[(q + port / 2u) % dp.n_workers];
 
 			if (w->n_rxq < MAX_QUEUES_PER_WORKER)
 				w->rxq[w->n_rxq++] = (struct rxq){port, q};

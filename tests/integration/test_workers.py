@@ -38,6 +38,34 @@ def main():
     for port, out in ((0, "out1.pcap"), (1, "out0.pcap")):
         n = len(rdpcap(os.path.join(d, out))) if os.path.exists(os.path.join(d, out)) else -1
         r.check(n == len(frames) - 25, f"port {port}'s permitted traffic left on its pair ({n})")
+    # both directions of a flow, arriving on the two ports of a pair, meet in
+    # one worker's flow table: ale-flow-established runs once per flow
+    mod = os.path.abspath(os.path.join(wt.BUILD, "tests", "integration", "modules", "flowmod.so"))
+    fw = [Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=2000 + f, dport=5000 + f)
+          for f in range(20)]
+    bw = [Ether() / IP(src="10.0.0.2", dst="10.0.0.1") / UDP(sport=5000 + f, dport=2000 + f)
+          for f in range(20)]
+    wrpcap(os.path.join(d, "fa.pcap"), fw)
+    wrpcap(os.path.join(d, "fb.pcap"), bw)
+    with open(os.path.join(d, "f.conf"), "w") as f:
+        f.write(f"""callout ale key 5eed0002-1111-4222-8333-444455556601 layer ale-flow-established-v4
+callout dg key 5eed0003-1111-4222-8333-444455556602 layer datagram-data-v4
+module "{mod}"
+filter a layer ale-flow-established-v4 action callout-inspection ale
+filter d layer datagram-data-v4 action callout-inspection dg match ip.proto == udp
+""")
+    p = subprocess.run([wt.WEIR] + cmd_eal[:-3] + ["--file-prefix", f"workers-f-{os.getpid()}",
+                                                  "--log-level=*:error"] +
+                       ["--vdev", f"net_pcap0,rx_pcap={d}/fa.pcap,tx_pcap={d}/fo0.pcap",
+                        "--vdev", f"net_pcap1,rx_pcap={d}/fb.pcap,tx_pcap={d}/fo1.pcap",
+                        "--", "--policy", os.path.join(d, "f.conf"), "--idle-exit", "400",
+                        "--flows", "4096"],
+                       capture_output=True, text=True, timeout=120)
+    import re
+    m = re.search(r"flowmod ale=(\d+)", p.stdout)
+    r.check(p.returncode == 0 and m is not None and int(m.group(1)) == 20,
+            f"two directions on two ports, two workers: one flow each "
+            f"(ale-flow-established {m and m.group(1)} times for 20 flows)")
     return r.finish()
 
 
