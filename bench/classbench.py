@@ -127,8 +127,10 @@ def frame(pkt, ident):
     src, dst, sp, dp, proto = pkt
     if proto == 6:
         l4 = struct.pack("!HHIIBBHHH", sp, dp, 1, 0, 5 << 4, 0x02, 8192, 0, 0)
-    elif proto in (17, 132):
+    elif proto == 17:
         l4 = struct.pack("!HHHH", sp, dp, 8, 0)
+    elif proto == 132:  # SCTP's common header: ports, verification tag, checksum
+        l4 = struct.pack("!HHII", sp, dp, 0, 0)
     elif proto == 1:
         l4 = struct.pack("!BBHHH", 8, 0, 0, ident, 1)
     else:

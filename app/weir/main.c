@@ -241,8 +241,12 @@ int main(int argc, char **argv)
 		}
 	n = rte_eal_init(argc, argv);
 	if (n < 0) {
-		fprintf(stderr, "weir: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
-		return 1;
+		/* EINVAL: the EAL options themselves are wrong (a usage error) */
+		int bad_args = rte_errno == EINVAL;
+
+		fprintf(stderr, "weir: EAL initialisation failed: %s%s\n", rte_strerror(rte_errno),
+		        bad_args ? " (check the EAL options before --)" : "");
+		return bad_args ? 2 : 1;
 	}
 	argv[n] = argv[0];
 	if (parse_args(argc - n, argv + n, &o) != 0) {
@@ -254,6 +258,7 @@ int main(int argc, char **argv)
 	st = FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &engine);
 	if (st != STATUS_SUCCESS) {
 		fprintf(stderr, "weir: FwpmEngineOpen0: %s\n", weir_status_name(st));
+		rte_eal_cleanup();
 		return 1;
 	}
 	st = weir_policy_load(engine, o.policy, &state, &err);

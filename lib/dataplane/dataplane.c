@@ -2,10 +2,15 @@
 /*
  * Ports, workers and statistics.
  *
- * Each worker owns a set of (port, RX queue) pairs and one TX queue on every
- * port, so no two lcores ever touch the same queue and nothing is locked. A
- * worker reads the current snapshot once per burst and reports a quiescent
- * state once per loop.
+ * Each worker owns a set of (port, RX queue) pairs. What it permits leaves on
+ * the paired port's TX queue (worker index modulo the queues the port has).
+ * At start-up every TX queue is checked for its writers: a queue only one
+ * worker ever sends on is used without a lock. Only when a port has fewer TX
+ * queues than the workers that send to it (e.g. RSS queues on one port, a
+ * single-queue pcap port as its pair) do those workers share a queue under a
+ * spinlock. Injected packets are handed to a worker that already writes to
+ * the port, so injection never adds a writer. A worker reads the current
+ * snapshot once per burst and reports a quiescent state once per loop.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,6 +40,7 @@
 
 #define MAX_QUEUES_PER_WORKER 64
 #define MAX_TXQ 64
+#define NO_WORKER UINT16_MAX
 
 struct rxq {
 	uint16_t port, queue;
@@ -42,17 +48,26 @@ struct rxq {
 
 struct worker {
 	unsigned lcore;
-	unsigned tid; /* RCU thread id and TX queue index */
+	unsigned tid; /* RCU thread id; TX queue index modulo the port's queues */
 	unsigned n_rxq;
 	struct rxq rxq[MAX_QUEUES_PER_WORKER];
 	struct weir_flow_table *flows;
 	struct rte_ring *inject; /* mbufs to send (port in m->port), any producer */
 	uint64_t injected, inject_dropped;
+	bool writes[RTE_MAX_ETHPORTS]; /* sends what it permits to this port */
 	struct weir_worker_stats st;
 } __rte_cache_aligned;
 
+/* A TX queue: who writes it, and whether more than one worker does. */
+struct txq_state {
+	uint16_t writer; /* the first worker that sends on it, or NO_WORKER */
+	bool shared;     /* a second one does too: take the lock */
+	rte_spinlock_t lock;
+};
+
 static struct {
 	bool running;
+	bool closed; /* ports stopped and closed: the stats below are final */
 	atomic_bool stop;
 	unsigned n_workers;
 	struct worker *workers;
@@ -62,9 +77,11 @@ static struct {
 	uint16_t burst;
 	uint64_t prev_rx[RTE_MAX_ETHPORTS], prev_tx[RTE_MAX_ETHPORTS];
 	uint64_t prev_rxb[RTE_MAX_ETHPORTS], prev_txb[RTE_MAX_ETHPORTS];
-	uint16_t ntxq[RTE_MAX_ETHPORTS]; /* TX queues the port really has */
-	/* taken only on ports with fewer TX queues than workers (e.g. pcap) */
-	rte_spinlock_t tx_lock[RTE_MAX_ETHPORTS][MAX_TXQ];
+	struct rte_eth_stats final[RTE_MAX_ETHPORTS]; /* read just before close */
+	uint16_t nrxq[RTE_MAX_ETHPORTS];              /* RX queues (more than one: RSS) */
+	uint16_t ntxq[RTE_MAX_ETHPORTS];              /* TX queues the port really has */
+	uint16_t inject_via[RTE_MAX_ETHPORTS];        /* worker whose ring injects to it */
+	struct txq_state txq[RTE_MAX_ETHPORTS][MAX_TXQ];
 } dp;
 
 static uint16_t pair_of(uint16_t port)
@@ -74,20 +91,25 @@ static uint16_t pair_of(uint16_t port)
 	return peer < dp.n_ports ? peer : port;
 }
 
-/*
- * Transmit on the worker's TX queue of @p port. A port with a queue per worker
- * needs no lock; one with fewer queues (pcap has one per tx_pcap file) shares
- * them, and only then is a queue's lock taken.
- */
-static uint16_t tx(const struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+static inline uint16_t txq_of(const struct worker *w, uint16_t port)
 {
-	uint16_t q = (uint16_t)(w->tid % dp.ntxq[port]), sent;
+	return (uint16_t)(w->tid % dp.ntxq[port]);
+}
 
-	if (dp.ntxq[port] >= dp.n_workers)
+/*
+ * Transmit on the worker's TX queue of @p port; the lock is taken only on a
+ * queue that start-up found several workers writing to.
+ */
+static inline uint16_t tx(const struct worker *w, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t q = txq_of(w, port), sent;
+	struct txq_state *t = &dp.txq[port][q];
+
+	if (likely(!t->shared))
 		return rte_eth_tx_burst(port, q, pkts, n);
-	rte_spinlock_lock(&dp.tx_lock[port][q]);
+	rte_spinlock_lock(&t->lock);
 	sent = rte_eth_tx_burst(port, q, pkts, n);
-	rte_spinlock_unlock(&dp.tx_lock[port][q]);
+	rte_spinlock_unlock(&t->lock);
 	return sent;
 }
 
@@ -134,12 +156,16 @@ NTSTATUS weir_inject_send(struct rte_mbuf *m, UINT16 port)
 		return STATUS_INVALID_DEVICE_STATE;
 	if (port >= dp.n_ports || !rte_eth_dev_is_valid_port(port))
 		return STATUS_INVALID_PARAMETER;
-	/* a worker queues to itself; other threads to the first worker */
+	/*
+	 * A worker that already sends to the port queues to itself (a classifyFn
+	 * sending on weirOutPort); anyone else queues to a worker that does, so an
+	 * injection never makes a lock-free TX queue shared.
+	 */
 	for (i = 0; i < dp.n_workers && w == NULL; i++)
-		if (dp.workers[i].lcore == lcore)
+		if (dp.workers[i].lcore == lcore && dp.workers[i].writes[port])
 			w = &dp.workers[i];
 	if (w == NULL)
-		w = &dp.workers[0];
+		w = &dp.workers[dp.inject_via[port]];
 	m->port = port;
 	if (rte_ring_mp_enqueue(w->inject, m) != 0)
 		return STATUS_INSUFFICIENT_RESOURCES;
@@ -176,6 +202,8 @@ static int worker_main(void *arg)
 		drain_injected(w);
 		rte_rcu_qsbr_quiescent(dp.qs, w->tid);
 	}
+	/* what callouts injected before the stop still leaves */
+	drain_injected(w);
 	rte_rcu_qsbr_thread_offline(dp.qs, w->tid);
 	rte_rcu_qsbr_thread_unregister(dp.qs, w->tid);
 	return 0;
@@ -212,8 +240,11 @@ static int port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, uint16_t rxd,
 	if (ntxq == 0)
 		return -EINVAL;
 	dp.ntxq[port] = ntxq;
-	for (q = 0; q < ntxq; q++)
-		rte_spinlock_init(&dp.tx_lock[port][q]);
+	for (q = 0; q < ntxq; q++) {
+		dp.txq[port][q].writer = NO_WORKER;
+		dp.txq[port][q].shared = false;
+		rte_spinlock_init(&dp.txq[port][q].lock);
+	}
 	rc = rte_eth_dev_configure(port, nrxq, ntxq, &conf);
 	if (rc != 0)
 		return rc;
@@ -238,6 +269,56 @@ static int port_setup(uint16_t port, uint16_t nrxq, uint16_t ntxq, uint16_t rxd,
 	return 0;
 }
 
+/*
+ * Which workers send on which TX queue: a worker sends what it receives on a
+ * port to that port's pair, and injected packets to the ports it already
+ * sends to (see weir_inject_send). A queue with a single writer needs no lock.
+ */
+static void assign_tx_writers(void)
+{
+	unsigned i, q;
+	uint16_t port;
+
+	for (i = 0; i < dp.n_workers; i++) {
+		struct worker *w = &dp.workers[i];
+
+		for (q = 0; q < w->n_rxq; q++) {
+			uint16_t to = pair_of(w->rxq[q].port);
+			struct txq_state *t = &dp.txq[to][txq_of(w, to)];
+
+			w->writes[to] = true;
+			if (t->writer == NO_WORKER)
+				t->writer = (uint16_t)i;
+			else if (t->writer != i)
+				t->shared = true;
+		}
+	}
+	for (port = 0; port < dp.n_ports; port++) {
+		/* every port is some port's pair, so some worker writes to it */
+		dp.inject_via[port] = 0;
+		for (i = 0; i < dp.n_workers; i++)
+			if (dp.workers[i].writes[port]) {
+				dp.inject_via[port] = (uint16_t)i;
+				break;
+			}
+	}
+}
+
+static void describe_port(FILE *f, uint16_t port)
+{
+	char name[RTE_ETH_NAME_MAX_LEN] = "?";
+	unsigned q, shared = 0;
+
+	rte_eth_dev_get_name_by_port(port, name);
+	for (q = 0; q < dp.ntxq[port]; q++)
+		shared += dp.txq[port][q].shared;
+	fprintf(f,
+	        "weir: port %u (%s): %u RX queue(s)%s, %u TX queue(s), %u shared under a lock, "
+	        "pair %u\n",
+	        port, name, dp.nrxq[port], dp.nrxq[port] > 1 ? " by RSS" : "", dp.ntxq[port],
+	        shared, pair_of(port));
+}
+
 void weir_dataplane_prepare(uint32_t max_rules)
 {
 	weir_fast_set_max_rules(max_rules ? max_rules : 1024);
@@ -253,11 +334,17 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 
 	if (dp.running)
 		return 0;
+	if (dp.closed)
+		return -EINVAL; /* the ports are closed: no second start */
 	if (cfg)
 		c = *cfg;
 	dp.burst = c.burst ? c.burst : 32;
 	if (dp.burst > WEIR_BURST_MAX)
 		return -EINVAL;
+	for (i = 0; i < WEIR_LAYER_COUNT; i++)
+		if (weir_layer_get(i)->field_count > WEIR_FIELDS_MAX)
+			return -EINVAL; /* the layer table outgrew the pipeline's arrays */
+	i = 0;
 	dp.n_ports = rte_eth_dev_count_avail();
 	if (dp.n_ports == 0) {
 		fprintf(stderr, "weir: no ports: give PCI devices or --vdev\n");
@@ -298,6 +385,7 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 			fprintf(stderr, "weir: port %u: set-up failed: %s\n", port, strerror(-rc));
 			return rc;
 		}
+		dp.nrxq[port] = nrxq;
 		for (q = 0; q < nrxq; q++) {
 			/*
 			 * Queue q of both ports of a pair goes to one worker: with a
@@ -306,10 +394,17 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 			 */
 			struct worker *w = &dp.workers[(q + port / 2u) % dp.n_workers];
 
-			if (w->n_rxq < MAX_QUEUES_PER_WORKER)
-				w->rxq[w->n_rxq++] = (struct rxq){port, q};
+			if (w->n_rxq == MAX_QUEUES_PER_WORKER) {
+				fprintf(stderr, "weir: more than %u RX queues for lcore %u\n",
+				        MAX_QUEUES_PER_WORKER, w->lcore);
+				return -EINVAL;
+			}
+			w->rxq[w->n_rxq++] = (struct rxq){port, q};
 		}
 	}
+	assign_tx_writers();
+	for (port = 0; port < dp.n_ports; port++)
+		describe_port(stdout, port);
 	for (i = 0; i < dp.n_workers; i++) {
 		char name[RTE_RING_NAMESIZE];
 		struct weir_flow_params fp = {.capacity = c.flows, .socket = SOCKET_ID_ANY};
@@ -332,9 +427,10 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 		return -ENOMEM;
 	weir_snapshot_attach_rcu(dp.qs);
 	atomic_store(&dp.stop, false);
+	/* running before the first packet: a classifyFn may inject at once */
+	dp.running = true;
 	for (i = 0; i < dp.n_workers; i++)
 		rte_eal_remote_launch(worker_main, &dp.workers[i], dp.workers[i].lcore);
-	dp.running = true;
 	return 0;
 }
 
@@ -366,49 +462,90 @@ void weir_dataplane_stop(void)
 	}
 	/* no reader left: publications need no grace period any more */
 	weir_snapshot_attach_rcu(NULL);
-	RTE_ETH_FOREACH_DEV (port) {
-		rte_eth_dev_stop(port);
+	/*
+	 * Stopping a port completes its output (pcap: the dumper is flushed and
+	 * closed); its counters are kept for the final statistics, then it is
+	 * closed (vhost: the socket goes away).
+	 */
+	for (port = 0; port < dp.n_ports; port++) {
+		if (!rte_eth_dev_is_valid_port(port))
+			continue;
+		if (rte_eth_dev_stop(port) != 0)
+			fprintf(stderr, "weir: port %u: stop failed\n", port);
+		if (rte_eth_stats_get(port, &dp.final[port]) != 0)
+			memset(&dp.final[port], 0, sizeof(dp.final[port]));
+		rte_eth_dev_close(port);
 	}
+	dp.closed = true;
 	dp.running = false;
+}
+
+void weir_dataplane_counters(struct weir_dataplane_counters *c)
+{
+	unsigned i, k;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < dp.n_workers; i++) {
+		const struct worker *w = &dp.workers[i];
+		const struct weir_worker_stats *s = &w->st;
+
+		c->totals.rx += s->rx;
+		c->totals.tx += s->tx;
+		c->totals.absorbed += s->absorbed;
+		for (k = 0; k < WEIR_LAYER_COUNT; k++) {
+			c->blocked[k] += s->blocked[k];
+			c->classified[k] += s->classified[k];
+			c->totals.blocked += s->blocked[k];
+		}
+		for (k = 0; k < WEIR_DROP_COUNT; k++) {
+			c->dropped[k] += s->dropped[k];
+			c->totals.dropped += s->dropped[k];
+		}
+		c->injected += w->injected;
+		c->inject_dropped += w->inject_dropped;
+		c->flows_new += s->flows_new;
+		c->flows_reauth += s->flows_reauth;
+	}
 }
 
 void weir_dataplane_totals(struct weir_dataplane_totals *t)
 {
-	unsigned i, k;
+	struct weir_dataplane_counters c;
 
-	memset(t, 0, sizeof(*t));
-	for (i = 0; i < dp.n_workers; i++) {
-		const struct weir_worker_stats *s = &dp.workers[i].st;
-
-		t->rx += s->rx;
-		t->tx += s->tx;
-		t->absorbed += s->absorbed;
-		for (k = 0; k < WEIR_LAYER_COUNT; k++)
-			t->blocked += s->blocked[k];
-		for (k = 0; k < WEIR_DROP_COUNT; k++)
-			t->dropped += s->dropped[k];
-	}
+	weir_dataplane_counters(&c);
+	*t = c.totals;
 }
+
+int weir_dataplane_port_stats(uint16_t port, struct rte_eth_stats *out)
+{
+	if (out == NULL || port >= dp.n_ports)
+		return -EINVAL;
+	if (dp.closed) {
+		*out = dp.final[port];
+		return 0;
+	}
+	return rte_eth_stats_get(port, out);
+}
+
+#define BORDER "########################"
 
 static void print_port(FILE *f, uint16_t port, double interval)
 {
 	struct rte_eth_stats s;
 	double dt = interval > 0 ? interval : 1;
 
-	if (rte_eth_stats_get(port, &s) != 0)
+	if (weir_dataplane_port_stats(port, &s) != 0)
 		memset(&s, 0, sizeof(s));
-	fprintf(
-	    f,
-	    "\n  ######################## NIC statistics for port %-2u #########################\n",
-	    port);
-	fprintf(
-	    f, "  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64 " RX-bytes:  %-10" PRIu64 "\n",
-	    s.ipackets, s.imissed, s.ibytes);
+	/* testpmd's layout, byte for byte, so its parsers read ours */
+	fprintf(f, "\n  %s NIC statistics for port %-2u %s\n", BORDER, port, BORDER);
+	fprintf(f,
+	        "  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64 " RX-bytes:  %" PRIu64 "\n",
+	        s.ipackets, s.imissed, s.ibytes);
 	fprintf(f, "  RX-errors: %" PRIu64 "\n", s.ierrors);
 	fprintf(f, "  RX-nombuf:  %-10" PRIu64 "\n", s.rx_nombuf);
-	fprintf(
-	    f, "  TX-packets: %-10" PRIu64 " TX-errors: %-10" PRIu64 " TX-bytes:  %-10" PRIu64 "\n",
-	    s.opackets, s.oerrors, s.obytes);
+	fprintf(f,
+	        "  TX-packets: %-10" PRIu64 " TX-errors: %-10" PRIu64 " TX-bytes:  %" PRIu64 "\n",
+	        s.opackets, s.oerrors, s.obytes);
 	fprintf(f, "\n  Throughput (since last show)\n");
 	fprintf(f, "  Rx-pps: %12.0f          Rx-bps: %12.0f\n",
 	        (double)(s.ipackets - dp.prev_rx[port]) / dt,
@@ -426,44 +563,28 @@ static void print_port(FILE *f, uint16_t port, double interval)
 
 static void print_final(FILE *f)
 {
-	struct weir_dataplane_totals t;
+	struct weir_dataplane_counters c;
+	const struct weir_dataplane_totals *t = &c.totals;
 	const struct weir_snapshot *s;
-	uint64_t blocked[WEIR_LAYER_COUNT] = {0}, dropped[WEIR_DROP_COUNT] = {0};
 	unsigned i, k;
 	UINT32 id;
 
-	for (i = 0; i < dp.n_workers; i++) {
-		for (k = 0; k < WEIR_LAYER_COUNT; k++)
-			blocked[k] += dp.workers[i].st.blocked[k];
-		for (k = 0; k < WEIR_DROP_COUNT; k++)
-			dropped[k] += dp.workers[i].st.dropped[k];
-	}
-	weir_dataplane_totals(&t);
+	weir_dataplane_counters(&c);
 	fprintf(
 	    f, "\n  ---------------------- weir verdicts --------------------------------------\n");
 	for (k = 0; k < WEIR_LAYER_COUNT; k++)
-		if (blocked[k])
+		if (c.blocked[k])
 			fprintf(f, "  blocked at %-28s %" PRIu64 "\n", weir_layer_get(k)->name,
-			        blocked[k]);
+			        c.blocked[k]);
 	for (k = 1; k < WEIR_DROP_COUNT; k++)
-		if (dropped[k])
+		if (c.dropped[k])
 			fprintf(f, "  dropped (%s) %*s%" PRIu64 "\n", weir_drop_reason_name(k),
-			        (int)(27 - strlen(weir_drop_reason_name(k))), "", dropped[k]);
-	fprintf(f, "  absorbed by callouts %18s%" PRIu64 "\n", "", t.absorbed);
-	{
-		uint64_t fnew = 0, freauth = 0, inj = 0, injd = 0;
-
-		for (i = 0; i < dp.n_workers; i++) {
-			fnew += dp.workers[i].st.flows_new;
-			freauth += dp.workers[i].st.flows_reauth;
-			inj += dp.workers[i].injected;
-			injd += dp.workers[i].inject_dropped;
-		}
-		fprintf(f, "  injected by callouts %18s%" PRIu64 " (not sent: %" PRIu64 ")\n", "",
-		        inj, injd);
-		fprintf(f, "  flows established %21s%" PRIu64 ", re-authorized %" PRIu64 "\n", "",
-		        fnew, freauth);
-	}
+			        (int)(27 - strlen(weir_drop_reason_name(k))), "", c.dropped[k]);
+	fprintf(f, "  absorbed by callouts %18s%" PRIu64 "\n", "", t->absorbed);
+	fprintf(f, "  injected by callouts %18s%" PRIu64 " (not sent: %" PRIu64 ")\n", "",
+	        c.injected, c.inject_dropped);
+	fprintf(f, "  flows established %21s%" PRIu64 ", re-authorized %" PRIu64 "\n", "",
+	        c.flows_new, c.flows_reauth);
 
 	/* the engine lock keeps the snapshot (and its filters) alive while read */
 	pthread_mutex_lock(&weir_eng.lock);
@@ -497,17 +618,16 @@ static void print_final(FILE *f)
 	fprintf(f,
 	        "  conservation: rx %" PRIu64 " = tx %" PRIu64 " + blocked %" PRIu64
 	        " + dropped %" PRIu64 " + absorbed %" PRIu64 ": %s\n",
-	        t.rx, t.tx, t.blocked, t.dropped, t.absorbed,
-	        t.rx == t.tx + t.blocked + t.dropped + t.absorbed ? "ok" : "MISMATCH");
+	        t->rx, t->tx, t->blocked, t->dropped, t->absorbed,
+	        t->rx == t->tx + t->blocked + t->dropped + t->absorbed ? "ok" : "MISMATCH");
 }
 
 void weir_dataplane_print_stats(FILE *f, bool final, double interval_s)
 {
 	uint16_t port;
 
-	RTE_ETH_FOREACH_DEV (port) {
+	for (port = 0; port < dp.n_ports; port++)
 		print_port(f, port, interval_s);
-	}
 	if (final)
 		print_final(f);
 	fflush(f);

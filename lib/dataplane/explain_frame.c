@@ -17,7 +17,7 @@ NTSTATUS weir_explain_frame(HANDLE engineHandle, enum weir_layer layer, const vo
                             UINT32 length, UINT16 inPort, struct weir_explain *out)
 {
 	const struct weir_layer_desc *l = weir_layer_get(layer);
-	FWPS_INCOMING_VALUE0 vals[64];
+	FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
 	FWPS_INCOMING_VALUES0 in;
 	struct rte_mbuf m;
 	struct weir_pkt p;

@@ -16,23 +16,9 @@
 
 #include <rte_mbuf.h>
 
-/** Drop reasons: one X-macro gives the enum and its names. */
-#define WEIR_DROP_REASONS(X)                                                                       \
-	X(TRUNCATED_L2, "truncated-l2")                                                            \
-	X(TRUNCATED_L3, "truncated-l3")                                                            \
-	X(BAD_IP_VERSION, "bad-ip-version")                                                        \
-	X(BAD_IP_HEADER, "bad-ip-header")                                                          \
-	X(BAD_IP_LENGTH, "bad-ip-length")                                                          \
-	X(TRUNCATED_L4, "truncated-l4")                                                            \
-	X(TX_FULL, "tx-full")                                                                      \
-	X(FLOW_TABLE_FULL, "flow-table-full")
+#include <weir/weir_dataplane.h>
 
-#define WEIR_DROP_ENUM_(name, str) WEIR_DROP_##name,
-enum weir_drop_reason { WEIR_DROP_NONE = 0, WEIR_DROP_REASONS(WEIR_DROP_ENUM_) WEIR_DROP_COUNT };
-#undef WEIR_DROP_ENUM_
-
-/** @return the name of a drop reason ("truncated-l4"), or "unknown". */
-const char *weir_drop_reason_name(enum weir_drop_reason r);
+/* The drop reasons (WEIR_DROP_REASONS, enum weir_drop_reason) are public. */
 
 /** What the layers need of one packet. */
 struct weir_pkt {

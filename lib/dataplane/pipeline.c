@@ -87,8 +87,6 @@ static uint8_t addr_type(const struct weir_pkt *p)
 	return p->v6_dst[0] == 0xff ? 3 : 1;
 }
 
-/* Storage for values held by pointer, per packet and layer. */
-
 static void set_addr(FWP_VALUE0 *v, const struct weir_field_desc *fd, const struct weir_pkt *p,
                      bool src)
 {
@@ -106,11 +104,10 @@ void weir_pipeline_fill(const struct weir_layer_desc *l, const struct weir_pkt *
 {
 	uint32_t i;
 
-	vs->n = 0;
-	for (i = 0; i < l->field_count; i++) {
+	for (i = 0; i < l->field_count && i < WEIR_FIELDS_MAX; i++) {
 		const struct weir_field_desc *fd = &l->fields[i];
 		FWP_VALUE0 *v = &vals[i].value;
-		UINT64 *u = &vs->u64[vs->n < 7 ? vs->n : 7];
+		UINT64 *u = &vs->u64[i];
 
 		v->type = FWP_EMPTY;
 		switch (fd->attr) {
@@ -213,13 +210,11 @@ void weir_pipeline_fill(const struct weir_layer_desc *l, const struct weir_pkt *
 		default:
 			break;
 		}
-		if (v->type == FWP_UINT64 && vs->n < 7)
-			vs->n++;
 	}
 }
 
-static void fill_meta(const struct weir_layer_desc *l, const struct weir_pkt *p,
-                      FWPS_INCOMING_METADATA_VALUES0 *m)
+void weir_pipeline_fill_meta(const struct weir_layer_desc *l, const struct weir_pkt *p,
+                             FWPS_INCOMING_METADATA_VALUES0 *m)
 {
 	memset(m, 0, sizeof(*m));
 	m->currentMetadataValues = FWPS_METADATA_FIELD_PACKET_DIRECTION |
@@ -300,7 +295,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 	bool alive[WEIR_BURST_MAX];
 	struct weir_flow_entry *fe[WEIR_BURST_MAX];
 	bool fresh[WEIR_BURST_MAX];
-	FWPS_INCOMING_VALUE0 vals[64];
+	FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
 	FWPS_INCOMING_VALUES0 in;
 	FWPS_INCOMING_METADATA_VALUES0 meta;
 	struct vstore vs;
@@ -378,7 +373,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 				res.absorbed = false;
 			} else {
 				weir_pipeline_fill(l, &pk[i], vals, &vs);
-				fill_meta(l, &pk[i], &meta);
+				weir_pipeline_fill_meta(l, &pk[i], &meta);
 				if (fe[i]) {
 					meta.flowHandle = weir_flow_id(ft, fe[i]);
 					meta.currentMetadataValues |=

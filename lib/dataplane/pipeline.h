@@ -33,10 +33,12 @@ struct weir_worker_stats {
 	uint64_t flows_reauth;                 /**< flows re-evaluated after a policy change */
 } __rte_cache_aligned;
 
-/** Storage for the values a layer's fields hold by pointer (UINT64). */
+/** The most fields a layer has (weir_dataplane_start checks the layer table). */
+#define WEIR_FIELDS_MAX 64
+
+/** Storage for the values a layer's fields hold by pointer (UINT64): one per field. */
 struct vstore {
-	UINT64 u64[8];
-	unsigned n;
+	UINT64 u64[WEIR_FIELDS_MAX];
 };
 
 struct weir_layer_desc;
@@ -44,9 +46,26 @@ struct weir_layer_desc;
 /** Does layer @p l see packet @p p (IP version, transport header present ...)? */
 bool weir_pipeline_applies(const struct weir_layer_desc *l, const struct weir_pkt *p);
 
-/** Fill @p vals (l->field_count entries) from @p p as layer @p l sees it. */
+/**
+ * Fill @p vals (l->field_count entries, at most WEIR_FIELDS_MAX) from @p p as
+ * layer @p l sees it: each field from the packet attribute the layer table
+ * names, in the field's WFP type (IPv4 addresses host-order FWP_UINT32, IPv6
+ * addresses FWP_BYTE_ARRAY16 and MAC addresses FWP_BYTE_ARRAY6 pointing into
+ * @p p, FWP_UINT64 pointing into @p vs); FWP_EMPTY where the packet has no
+ * such value (ports of an ICMP packet, a VLAN id without a tag ...). The
+ * values stay valid while @p p and @p vs do.
+ */
 void weir_pipeline_fill(const struct weir_layer_desc *l, const struct weir_pkt *p,
                         FWPS_INCOMING_VALUE0 *vals, struct vstore *vs);
+
+/**
+ * Fill the metadata layer @p l passes with packet @p p: packetDirection,
+ * source/destination interface (the DPDK ports), ipHeaderSize and
+ * transportHeaderSize (with their FWPS_METADATA_FIELD_* bits) where the
+ * packet has those headers, frameLength, and weir's offsets and ports.
+ */
+void weir_pipeline_fill_meta(const struct weir_layer_desc *l, const struct weir_pkt *p,
+                             FWPS_INCOMING_METADATA_VALUES0 *m);
 
 /** The most packets one call handles. */
 #define WEIR_BURST_MAX 64

@@ -66,6 +66,7 @@ def main():
     c = wt.conservation(wout)
     r.check(c is not None and c["ok"] and c["rx"] == sent, f"packets conserved: {c}")
     r.check(weir.returncode == 0, f"weir exits 0 (rc {weir.returncode}) {werr.strip()[-200:]}")
+    r.check(not os.path.exists(sock), "ports closed at exit: the vhost socket is gone")
     return r.finish()
 
 

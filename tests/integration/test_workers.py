@@ -33,6 +33,10 @@ def main():
     r.check(p.returncode == 0, f"weir with 2 workers exits 0 (rc {p.returncode}) "
             f"{p.stderr.strip()[-200:]}")
     r.check("running on 2 worker lcore(s)" in p.stdout, "two workers started")
+    # both ports of the pair are polled by one worker, so it alone sends on
+    # their single TX queues: no queue is shared, no lock is taken
+    r.check(p.stdout.count("1 TX queue(s), 0 shared under a lock") == 2,
+            "pcap TX queues have one writer each (no lock)")
     c = wt.conservation(p.stdout)
     r.check(c is not None and c["ok"] and c["rx"] == 2 * len(frames), f"conserved {c}")
     for port, out in ((0, "out1.pcap"), (1, "out0.pcap")):

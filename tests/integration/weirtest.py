@@ -3,6 +3,7 @@ read what it printed and transmitted."""
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,11 +31,23 @@ class Results:
 
     def finish(self):
         print(f"{self.name}: {self.passed} passed, {self.failed} failed")
+        if self.failed:
+            for d in _tmpdirs:
+                print(f"kept for inspection: {d}")
+        else:
+            for d in _tmpdirs:
+                shutil.rmtree(d, ignore_errors=True)
         return 1 if self.failed else 0
 
 
+_tmpdirs = []
+
+
 def tmpdir(tag):
-    return tempfile.mkdtemp(prefix=f"weir-{tag}-")
+    """A fresh directory, removed when the test passes (kept when it fails)."""
+    d = tempfile.mkdtemp(prefix=f"weir-{tag}-")
+    _tmpdirs.append(d)
+    return d
 
 
 def eal(prefix, lcores="0,1", mem=512):
