@@ -176,6 +176,9 @@ static int worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct rte_mbuf *pkts[WEIR_BURST_MAX], *out[WEIR_BURST_MAX];
+	/* ageing walks a slice of the table every 50 us, not every loop */
+	const uint64_t age_every = rte_get_tsc_hz() / 20000 + 1;
+	uint64_t next_age = 0;
 
 	rte_rcu_qsbr_thread_register(dp.qs, w->tid);
 	rte_rcu_qsbr_thread_online(dp.qs, w->tid);
@@ -196,8 +199,13 @@ static int worker_main(void *arg)
 				send_burst(w, pair_of(port), out, k);
 		}
 		if (w->flows) {
+			uint64_t now = rte_rdtsc();
+
 			weir_flow_service(w->flows, 32);
-			weir_flow_expire(w->flows, rte_rdtsc(), 256);
+			if (now >= next_age) {
+				weir_flow_expire(w->flows, now, 256);
+				next_age = now + age_every;
+			}
 		}
 		drain_injected(w);
 		rte_rcu_qsbr_quiescent(dp.qs, w->tid);

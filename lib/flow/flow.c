@@ -378,6 +378,8 @@ uint32_t weir_flow_expire(struct weir_flow_table *t, uint64_t now, uint32_t budg
 {
 	uint32_t ended = 0;
 
+	if (t->count == 0)
+		return 0; /* nothing to age: do not walk an empty table */
 	if (budget > t->capacity)
 		budget = t->capacity;
 	while (budget--) {
