@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The fast classifier: relax each filter into an rte_acl rule, find each
- * sublayer's first candidate per packet, let the reference arbitration run
- * from there. The scheme and why it is exact are in fast.h.
+ * sublayer's first candidate per packet, settle exact static candidates on
+ * the spot and let the reference arbitration run from the candidates
+ * otherwise; keep small changes as a delta over the last compiled base
+ * while a background thread compiles the next one. The scheme and why it is
+ * exact are in fast.h.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,44 +21,36 @@
 
 #include "classify/fast.h"
 #include "classify/match.h"
+#include "mgmt/engine.h"
 
 #define CATS_PER_CTX RTE_ACL_MAX_CATEGORIES
-#define MAX_SLOTS (RTE_ACL_MAX_FIELDS - 1) /* 32-bit key words after the leading byte */
+#define MAX_SLOTS WEIR_FAST_MAX_SLOTS
+#define NONE UINT32_MAX
 
 RTE_ACL_RULE_DEF(fast_rule, RTE_ACL_MAX_FIELDS);
 
-enum kind { K_RANGE, K_MASK, K_V6 };
-
-/* One mapped field of the layer's incoming values. */
-struct fmap {
-	UINT16 field;
-	FWP_DATA_TYPE vtype; /* the value type its conditions compare with */
-	uint8_t kind;
-	uint8_t slot; /* first 32-bit key word (1-based: word 0 holds the leading byte) */
-	uint8_t def;  /* first rte_acl field (index into defs and rule fields) */
-	uint8_t half; /* FWP_UINT16 paired in one word: 1 upper, 2 lower half; else 0 */
-};
-
-struct weir_fast {
-	uint32_t n_maps;
-	uint32_t n_words; /* key words including word 0 */
-	uint32_t n_defs;  /* rte_acl fields including the leading byte */
-	uint32_t n_ctx;
-	struct fmap maps[MAX_SLOTS];
-	struct {
-		struct rte_acl_ctx *acl;
-		uint32_t first_sl; /* sublayer of category 0 */
-		uint32_t n_sl;     /* sublayers in this context */
-		uint32_t lo, hi;   /* the filters it holds: [lo, hi) of lp->filters */
-		bool first, last;  /* first / last shard of its sublayer group */
-		uint32_t n_cat;    /* categories passed to classify */
-	} ctx[];
-};
-
 static atomic_bool enabled;
+static atomic_bool delta_on = true;
 static atomic_size_t max_size = WEIR_FAST_DEFAULT_MAX_SIZE;
 static atomic_uint ctx_seq;
 static atomic_uint max_rules = WEIR_FAST_DEFAULT_MAX_RULES;
+
+/* The last base compiled per layer (engine lock). */
+static struct weir_fast_base *latest[WEIR_LAYER_COUNT];
+
+/* The background builder. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t wake, idle;
+	pthread_t thr;
+	bool running, stop, busy;
+	uint64_t pending; /* layers to recompile */
+	uint64_t builds;
+} bld = {.mu = PTHREAD_MUTEX_INITIALIZER,
+         .wake = PTHREAD_COND_INITIALIZER,
+         .idle = PTHREAD_COND_INITIALIZER};
+
+static void builder_stop(void);
 
 void weir_fast_set_max_rules(uint32_t n)
 {
@@ -69,6 +65,8 @@ uint32_t weir_fast_max_rules(void)
 void weir_fast_enable(bool on)
 {
 	atomic_store(&enabled, on);
+	if (!on)
+		builder_stop();
 }
 
 bool weir_fast_enabled(void)
@@ -84,6 +82,11 @@ void weir_fast_set_max_size(size_t bytes)
 size_t weir_fast_max_size(void)
 {
 	return atomic_load(&max_size);
+}
+
+void weir_fast_set_delta(bool on)
+{
+	atomic_store(&delta_on, on);
 }
 
 /* The value type a condition compares the incoming value with. */
@@ -223,7 +226,8 @@ static bool first_group(const FWPS_FILTER3 *rt, UINT16 field, UINT32 *b, UINT32 
 }
 
 /* Hull of a scalar group; false: wildcard. */
-static bool group_interval(const FWPS_FILTER3 *rt, const struct fmap *m, uint32_t *lo, uint32_t *hi)
+static bool group_interval(const FWPS_FILTER3 *rt, const struct weir_fast_map *m, uint32_t *lo,
+                           uint32_t *hi)
 {
 	uint32_t l, h, gl = 0, gh = 0;
 	UINT32 b, e, i;
@@ -244,7 +248,7 @@ static bool group_interval(const FWPS_FILTER3 *rt, const struct fmap *m, uint32_
 }
 
 /* Hull of a V6 group as one prefix; false: wildcard. */
-static bool group_prefix6(const FWPS_FILTER3 *rt, const struct fmap *m, UINT8 out[16],
+static bool group_prefix6(const FWPS_FILTER3 *rt, const struct weir_fast_map *m, UINT8 out[16],
                           unsigned *bits)
 {
 	UINT32 b, e, i;
@@ -277,19 +281,19 @@ static bool group_prefix6(const FWPS_FILTER3 *rt, const struct fmap *m, UINT8 ou
  * RANGE fields (shallower tries than 4-byte ones, as rte_acl's examples do
  * for ports); a 16-bit field left alone keeps a whole word.
  */
-static void layout(struct weir_fast *fp)
+static void layout(struct weir_fast_base *fp)
 {
-	struct fmap *pend = NULL;
+	struct weir_fast_map *pend = NULL;
 	uint32_t k, w, h;
 
 	fp->n_words = 1;
 	fp->n_defs = 1;
 	for (k = 0; k < fp->n_maps; k++) {
-		struct fmap *m = &fp->maps[k];
-		uint32_t n = m->kind == K_V6 ? 4 : 1;
+		struct weir_fast_map *m = &fp->maps[k];
+		uint32_t n = m->kind == WEIR_FAST_K_V6 ? 4 : 1;
 
 		if (m->vtype == FWP_UINT16) {
-			m->kind = K_RANGE;
+			m->kind = WEIR_FAST_K_RANGE;
 			if (pend != NULL) {
 				m->slot = pend->slot;
 				m->half = 2;
@@ -308,17 +312,17 @@ static void layout(struct weir_fast *fp)
 	for (w = 1; w < fp->n_words; w++)
 		for (h = 0; h <= 2; h++)
 			for (k = 0; k < fp->n_maps; k++) {
-				struct fmap *m = &fp->maps[k];
+				struct weir_fast_map *m = &fp->maps[k];
 
 				if (m->slot == w && m->half == h) {
 					m->def = (uint8_t)fp->n_defs;
-					fp->n_defs += m->kind == K_V6 ? 4 : 1;
+					fp->n_defs += m->kind == WEIR_FAST_K_V6 ? 4 : 1;
 				}
 			}
 }
 
 /* Choose the mapped fields and their kinds from the layer's conditions. */
-static void map_fields(struct weir_fast *fp, const struct weir_layer_policy *lp)
+static void map_fields(struct weir_fast_base *fp, const struct weir_layer_policy *lp)
 {
 	uint32_t i, j, k;
 
@@ -329,7 +333,7 @@ static void map_fields(struct weir_fast *fp, const struct weir_layer_policy *lp)
 		for (j = 0; j < rt->numFilterConditions; j++) {
 			const FWPS_FILTER_CONDITION0 *c = &rt->filterCondition[j];
 			FWP_DATA_TYPE vt = cond_vtype(c);
-			struct fmap *m = NULL;
+			struct weir_fast_map *m = NULL;
 			unsigned need;
 
 			for (k = 0; k < fp->n_maps; k++)
@@ -348,15 +352,15 @@ static void map_fields(struct weir_fast *fp, const struct weir_layer_policy *lp)
 			m = &fp->maps[fp->n_maps++];
 			m->field = c->fieldId;
 			m->vtype = vt;
-			m->kind = need == 4 ? K_V6 : K_MASK;
+			m->kind = need == 4 ? WEIR_FAST_K_V6 : WEIR_FAST_K_MASK;
 			fp->n_defs += need;
 		}
 	}
 	/* MASK only where every rule's hull is exactly a prefix */
 	for (k = 0; k < fp->n_maps; k++) {
-		struct fmap *m = &fp->maps[k];
+		struct weir_fast_map *m = &fp->maps[k];
 
-		if (m->kind != K_MASK)
+		if (m->kind != WEIR_FAST_K_MASK)
 			continue;
 		for (i = 0; i < lp->n_filters; i++) {
 			uint32_t lo, hi;
@@ -367,7 +371,7 @@ static void map_fields(struct weir_fast *fp, const struct weir_layer_policy *lp)
 			bits = lo == hi ? 32 : (unsigned)__builtin_clz(lo ^ hi);
 			if ((lo & ~prefix_mask(bits)) != 0 ||
 			    (hi | prefix_mask(bits)) != 0xFFFFFFFFu) {
-				m->kind = K_RANGE;
+				m->kind = WEIR_FAST_K_RANGE;
 				break;
 			}
 		}
@@ -381,8 +385,8 @@ static uint32_t be_word(const UINT8 *p)
 }
 
 /* The ACL rule of filter @p idx (its sublayer is category @p cat). */
-static void make_rule(const struct weir_fast *fp, const struct weir_layer_policy *lp, uint32_t idx,
-                      uint32_t cat, struct fast_rule *r)
+static void make_rule(const struct weir_fast_base *fp, const struct weir_layer_policy *lp,
+                      uint32_t idx, uint32_t cat, struct fast_rule *r)
 {
 	const FWPS_FILTER3 *rt = &lp->filters[idx]->rt;
 	uint32_t k, w;
@@ -392,14 +396,14 @@ static void make_rule(const struct weir_fast *fp, const struct weir_layer_policy
 	r->data.priority = (int32_t)(RTE_ACL_MAX_PRIORITY - idx);
 	r->data.userdata = idx + 1;
 	for (k = 0; k < fp->n_maps; k++) {
-		const struct fmap *m = &fp->maps[k];
+		const struct weir_fast_map *m = &fp->maps[k];
 		struct rte_acl_field *f = &r->field[m->def];
 		uint32_t lo = 0, hi = 0xFFFFFFFF;
 		UINT8 a[16];
 		unsigned bits = 0;
 
 		switch (m->kind) {
-		case K_RANGE:
+		case WEIR_FAST_K_RANGE:
 			if (m->half) {
 				hi = 0xFFFF;
 				group_interval(rt, m, &lo, &hi);
@@ -411,7 +415,7 @@ static void make_rule(const struct weir_fast *fp, const struct weir_layer_policy
 			f->value.u32 = lo;
 			f->mask_range.u32 = hi;
 			break;
-		case K_MASK:
+		case WEIR_FAST_K_MASK:
 			if (group_interval(rt, m, &lo, &hi)) {
 				bits = lo == hi ? 32 : (unsigned)__builtin_clz(lo ^ hi);
 				f->value.u32 = lo;
@@ -434,98 +438,134 @@ static void make_rule(const struct weir_fast *fp, const struct weir_layer_policy
 	}
 }
 
-void weir_fast_free(void *fast)
+/*
+ * Is @p rt's rule exactly its conditions, for a packet whose mapped fields
+ * are present with the mapped types? Each condition alone on its field,
+ * mapped, of the mapped type, and an interval or a contiguous prefix.
+ */
+static bool rule_exact(const struct weir_fast_base *fp, const FWPS_FILTER3 *rt)
 {
-	struct weir_fast *fp = fast;
+	UINT32 i, j, n = rt->numFilterConditions;
+
+	for (j = 0; j < n; j++) {
+		const FWPS_FILTER_CONDITION0 *c = &rt->filterCondition[j];
+		const struct weir_fast_map *m = NULL;
+		uint32_t k, lo, hi;
+		const UINT8 *a;
+		unsigned bits;
+
+		for (i = 0; i < n; i++)
+			if (i != j && rt->filterCondition[i].fieldId == c->fieldId)
+				return false;
+		for (k = 0; k < fp->n_maps && m == NULL; k++)
+			if (fp->maps[k].field == c->fieldId)
+				m = &fp->maps[k];
+		if (m == NULL || cond_vtype(c) != m->vtype)
+			return false;
+		if (m->kind == WEIR_FAST_K_V6) {
+			if (!cond_prefix6(c, &a, &bits))
+				return false;
+			continue;
+		}
+		if (!cond_interval(c, m->vtype, &lo, &hi))
+			return false;
+		if (c->conditionValue.type == FWP_V4_ADDR_MASK) {
+			uint32_t mask = c->conditionValue.v4AddrMask->mask;
+
+			if (mask != prefix_mask(lead_ones(mask)))
+				return false;
+		}
+	}
+	return true;
+}
+
+static struct weir_fast_fkey fkey_of(const struct weir_filter *f)
+{
+	struct weir_fast_fkey k = {
+	    .id = f->m.filterId,
+	    .weight = f->weight,
+	    .sl_ordinal = f->sublayer->ordinal,
+	    .sl_weight = f->sublayer->weight,
+	};
+
+	return k;
+}
+
+/* Arbitration order of two filters (snapshot.h), from their keys. */
+static int fkey_cmp(const struct weir_fast_fkey *x, const struct weir_fast_fkey *y)
+{
+	if (x->sl_weight != y->sl_weight)
+		return x->sl_weight > y->sl_weight ? -1 : 1;
+	if (x->sl_ordinal != y->sl_ordinal)
+		return x->sl_ordinal < y->sl_ordinal ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void base_unref(struct weir_fast_base *b)
+{
 	uint32_t i;
 
-	if (fp == NULL)
+	if (b == NULL || atomic_fetch_sub(&b->ref, 1) != 1)
 		return;
-	for (i = 0; i < fp->n_ctx; i++)
-		rte_acl_free(fp->ctx[i].acl);
-	free(fp);
+	for (i = 0; i < b->n_ctx; i++)
+		rte_acl_free(b->ctx[i].acl);
+	free(b->ctx);
+	free(b->keys);
+	free(b->exact);
+	free(b->sl_of);
+	free(b->rules);
+	free(b);
 }
 
-static int build_ctx(struct weir_fast *fp, const struct weir_layer_policy *lp, uint32_t c)
+/*
+ * Everything a compile needs from @p lp, copied (engine lock held): the
+ * field map, each filter's rule, key, exactness and sublayer, the contexts'
+ * layout. Compiling it needs no lock.
+ */
+static int base_prepare(const struct weir_layer_policy *lp, struct weir_fast_base **out)
 {
-	struct rte_acl_config cfg;
-	struct rte_acl_param prm;
-	struct fast_rule r;
-	char name[RTE_ACL_NAMESIZE];
-	uint32_t s, i, nf = fp->ctx[c].hi - fp->ctx[c].lo;
-	int rc;
+	struct weir_fast_base *fp;
+	uint32_t n_grp, g, cap, i, s, max_ctx;
+	size_t rsz;
 
-	snprintf(name, sizeof(name), "weir_fast_%u", atomic_fetch_add(&ctx_seq, 1));
-	memset(&prm, 0, sizeof(prm));
-	prm.name = name;
-	prm.socket_id = SOCKET_ID_ANY;
-	prm.rule_size = RTE_ACL_RULE_SZ(fp->n_defs);
-	prm.max_rule_num = nf;
-	fp->ctx[c].acl = rte_acl_create(&prm);
-	if (fp->ctx[c].acl == NULL)
-		return rte_errno ? -rte_errno : -ENOMEM;
-	for (s = fp->ctx[c].first_sl; s < fp->ctx[c].first_sl + fp->ctx[c].n_sl; s++) {
-		const struct weir_sublayer_rules *sl = &lp->sublayers[s];
-
-		for (i = RTE_MAX(sl->first, fp->ctx[c].lo);
-		     i < RTE_MIN(sl->first + sl->count, fp->ctx[c].hi); i++) {
-			make_rule(fp, lp, i, s - fp->ctx[c].first_sl, &r);
-			rc = rte_acl_add_rules(fp->ctx[c].acl, (const struct rte_acl_rule *)&r, 1);
-			if (rc != 0)
-				return rc;
-		}
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.num_categories = fp->ctx[c].n_cat;
-	cfg.num_fields = fp->n_defs;
-	/* word 0: one leading byte (rte_acl wants a 1-byte first field), always 0 */
-	cfg.defs[0].type = RTE_ACL_FIELD_TYPE_BITMASK;
-	cfg.defs[0].size = 1;
-	for (i = 0; i < fp->n_maps; i++) {
-		const struct fmap *m = &fp->maps[i];
-		uint32_t w, n = m->kind == K_V6 ? 4 : 1;
-
-		for (w = 0; w < n; w++) {
-			struct rte_acl_field_def *d = &cfg.defs[m->def + w];
-
-			d->type =
-			    m->kind == K_RANGE ? RTE_ACL_FIELD_TYPE_RANGE : RTE_ACL_FIELD_TYPE_MASK;
-			d->size = m->half ? 2 : 4;
-			d->field_index = m->def + w;
-			d->input_index = m->slot + w;
-			d->offset = 4 * (m->slot + w) + (m->half == 2 ? 2 : 0);
-		}
-	}
-	cfg.max_size = weir_fast_max_size();
-	rc = rte_acl_build(fp->ctx[c].acl, &cfg);
-	if (rc == -ERANGE || rc == -ENOMEM) {
-		RTE_LOG(ERR, USER1,
-		        "weir: fast classifier: %u filters do not fit (max_size %zu bytes, "
-		        "rte_acl: %s); the layer keeps the reference classifier\n",
-		        nf, cfg.max_size, strerror(-rc));
-		return -ENOSPC;
-	}
-	return rc;
-}
-
-int weir_fast_build(struct weir_layer_policy *lp, enum weir_layer layer)
-{
-	struct weir_fast *fp;
-	uint32_t n_ctx, n_grp, g, c, cap;
-	int rc;
-
-	(void)layer;
-	if (!weir_fast_enabled() || lp->n_filters == 0)
-		return 0;
+	*out = NULL;
 	if (lp->n_sublayers > WEIR_FAST_MAX_SUBLAYERS || lp->n_filters >= RTE_ACL_MAX_PRIORITY)
 		return -ENOSPC;
-	cap = weir_fast_max_rules();
-	n_grp = (lp->n_sublayers + CATS_PER_CTX - 1) / CATS_PER_CTX;
-	n_ctx = n_grp + lp->n_filters / cap + 1;
-	fp = calloc(1, sizeof(*fp) + n_ctx * sizeof(fp->ctx[0]));
+	fp = calloc(1, sizeof(*fp));
 	if (fp == NULL)
 		return -ENOMEM;
+	atomic_init(&fp->ref, 1);
+	fp->n_filters = lp->n_filters;
+	fp->n_sublayers = lp->n_sublayers;
 	map_fields(fp, lp);
+	rsz = RTE_ACL_RULE_SZ(fp->n_defs);
+	cap = weir_fast_max_rules();
+	n_grp = (lp->n_sublayers + CATS_PER_CTX - 1) / CATS_PER_CTX;
+	max_ctx = n_grp + lp->n_filters / cap + 1;
+	fp->keys = malloc(lp->n_filters * sizeof(*fp->keys));
+	fp->exact = malloc(lp->n_filters);
+	fp->sl_of = malloc(lp->n_filters * sizeof(*fp->sl_of));
+	fp->rules = malloc(lp->n_filters * rsz);
+	fp->ctx = calloc(max_ctx, sizeof(*fp->ctx));
+	if (!fp->keys || !fp->exact || !fp->sl_of || !fp->rules || !fp->ctx) {
+		base_unref(fp);
+		return -ENOMEM;
+	}
+	for (s = 0; s < lp->n_sublayers; s++) {
+		const struct weir_sublayer_rules *sl = &lp->sublayers[s];
+
+		for (i = sl->first; i < sl->first + sl->count; i++) {
+			struct fast_rule r;
+
+			make_rule(fp, lp, i, s % CATS_PER_CTX, &r);
+			memcpy((uint8_t *)fp->rules + i * rsz, &r, rsz);
+			fp->keys[i] = fkey_of(lp->filters[i]);
+			fp->exact[i] = rule_exact(fp, &lp->filters[i]->rt);
+			fp->sl_of[i] = s;
+		}
+	}
 	for (g = 0; g < n_grp; g++) {
 		uint32_t first = g * CATS_PER_CTX, n = lp->n_sublayers - first;
 		const struct weir_sublayer_rules *end;
@@ -536,80 +576,521 @@ int weir_fast_build(struct weir_layer_policy *lp, enum weir_layer layer)
 		hi = end->first + end->count;
 		/* shards in arbitration order: the first with a hit has the earliest */
 		for (lo = lp->sublayers[first].first; lo < hi; lo += cap) {
-			c = fp->n_ctx++;
-			fp->ctx[c].first_sl = first;
-			fp->ctx[c].n_sl = n;
-			fp->ctx[c].lo = lo;
-			fp->ctx[c].hi = hi - lo > cap ? lo + cap : hi;
-			fp->ctx[c].first = lo == lp->sublayers[first].first;
-			fp->ctx[c].last = fp->ctx[c].hi == hi;
+			struct weir_fast_ctx *c = &fp->ctx[fp->n_ctx++];
+
+			c->first_sl = first;
+			c->n_sl = n;
+			c->lo = lo;
+			c->hi = hi - lo > cap ? lo + cap : hi;
+			c->first = lo == lp->sublayers[first].first;
+			c->last = c->hi == hi;
 			/* rte_acl: 1 or a multiple of RTE_ACL_RESULTS_MULTIPLIER */
-			fp->ctx[c].n_cat =
-			    n == 1 ? 1 : RTE_ALIGN_CEIL(n, RTE_ACL_RESULTS_MULTIPLIER);
-			rc = build_ctx(fp, lp, c);
-			if (rc != 0) {
-				weir_fast_free(fp);
-				return rc;
-			}
+			c->n_cat = n == 1 ? 1 : RTE_ALIGN_CEIL(n, RTE_ACL_RESULTS_MULTIPLIER);
 		}
 	}
-	lp->fast = fp;
+	fp->one_group = n_grp == 1;
+	fp->stride = fp->ctx[0].n_cat;
+	*out = fp;
 	return 0;
 }
 
-/* The packet as ACL key words (network order); absent or mistyped: 0. */
-static void make_key(const struct weir_fast *fp, const FWPS_INCOMING_VALUES0 *in, uint32_t *key)
+static int compile_ctx(struct weir_fast_base *fp, uint32_t c)
 {
-	uint32_t k;
+	struct weir_fast_ctx *x = &fp->ctx[c];
+	size_t rsz = RTE_ACL_RULE_SZ(fp->n_defs);
+	struct rte_acl_config cfg;
+	struct rte_acl_param prm;
+	char name[RTE_ACL_NAMESIZE];
+	uint32_t i, nf = x->hi - x->lo;
+	int rc;
 
-	memset(key, 0, 4 * fp->n_words);
-	for (k = 0; k < fp->n_maps; k++) {
-		const struct fmap *m = &fp->maps[k];
-		const FWP_VALUE0 *v;
-		UINT64 u;
+	snprintf(name, sizeof(name), "weir_fast_%u", atomic_fetch_add(&ctx_seq, 1));
+	memset(&prm, 0, sizeof(prm));
+	prm.name = name;
+	prm.socket_id = SOCKET_ID_ANY;
+	prm.rule_size = (uint32_t)rsz;
+	prm.max_rule_num = nf;
+	x->acl = rte_acl_create(&prm);
+	if (x->acl == NULL)
+		return rte_errno ? -rte_errno : -ENOMEM;
+	rc = rte_acl_add_rules(
+	    x->acl, (const struct rte_acl_rule *)((uint8_t *)fp->rules + x->lo * rsz), nf);
+	if (rc != 0)
+		return rc;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.num_categories = x->n_cat;
+	cfg.num_fields = fp->n_defs;
+	/* word 0: one leading byte (rte_acl wants a 1-byte first field), always 0 */
+	cfg.defs[0].type = RTE_ACL_FIELD_TYPE_BITMASK;
+	cfg.defs[0].size = 1;
+	for (i = 0; i < fp->n_maps; i++) {
+		const struct weir_fast_map *m = &fp->maps[i];
+		uint32_t w, n = m->kind == WEIR_FAST_K_V6 ? 4 : 1;
 
-		if (m->field >= in->valueCount)
-			continue;
-		v = &in->incomingValue[m->field].value;
-		if (v->type != m->vtype)
-			continue;
-		if (m->kind == K_V6) {
-			memcpy(&key[m->slot], v->byteArray16->byteArray16, 16);
-		} else if (m->half && weir_match_value_uint(v, &u)) {
-			uint16_t be = rte_cpu_to_be_16((uint16_t)u);
+		for (w = 0; w < n; w++) {
+			struct rte_acl_field_def *d = &cfg.defs[m->def + w];
 
-			memcpy((uint8_t *)&key[m->slot] + 2 * (m->half - 1), &be, 2);
-		} else if (weir_match_value_uint(v, &u)) {
-			key[m->slot] = rte_cpu_to_be_32((uint32_t)u);
+			d->type = m->kind == WEIR_FAST_K_RANGE ? RTE_ACL_FIELD_TYPE_RANGE
+			                                       : RTE_ACL_FIELD_TYPE_MASK;
+			d->size = m->half ? 2 : 4;
+			d->field_index = m->def + w;
+			d->input_index = m->slot + w;
+			d->offset = 4 * (m->slot + w) + (m->half == 2 ? 2 : 0);
 		}
 	}
+	cfg.max_size = weir_fast_max_size();
+	rc = rte_acl_build(x->acl, &cfg);
+	if (rc == -ERANGE || rc == -ENOMEM) {
+		RTE_LOG(ERR, USER1,
+		        "weir: fast classifier: %u filters do not fit (max_size %zu bytes, "
+		        "rte_acl: %s); the layer keeps the reference classifier\n",
+		        nf, cfg.max_size, strerror(-rc));
+		return -ENOSPC;
+	}
+	return rc;
 }
 
-#ifdef WEIR_FAST_SELFCHECK
-/* Debug aid (-DWEIR_FAST_SELFCHECK): no filter before a sublayer's start matches. */
-static void fast_selfcheck(const struct weir_fast *fp, const struct weir_layer_policy *lp,
-                           const FWPS_INCOMING_VALUES0 *in, const struct weir_sublayer_rules *st,
-                           uint32_t n)
+/* Compile what base_prepare() gathered (no lock needed). */
+static int base_compile(struct weir_fast_base *fp)
 {
-	uint32_t i, k, j = 0;
+	uint32_t c;
+	int rc;
 
-	(void)fp;
-	for (i = 0; i < lp->n_sublayers; i++) {
-		const struct weir_sublayer_rules *sl = &lp->sublayers[i];
-		uint32_t lim = sl->first + sl->count;
+	for (c = 0; c < fp->n_ctx; c++) {
+		rc = compile_ctx(fp, c);
+		if (rc != 0)
+			return rc;
+	}
+	free(fp->rules);
+	fp->rules = NULL;
+	return 0;
+}
 
-		if (j < n && st[j].first >= sl->first && st[j].first < lim)
-			lim = st[j++].first;
-		for (k = sl->first; k < lim; k++)
-			if (weir_filter_match(&lp->filters[k]->rt, in)) {
-				fprintf(stderr,
-				        "weir fast: sublayer %u: filter %llu matches before %u\n",
-				        i, (unsigned long long)lp->filters[k]->rt.filterId, lim);
-				abort();
-			}
+static void view_free(struct weir_fast *v)
+{
+	if (v == NULL)
+		return;
+	base_unref(v->base);
+	free(v->pos);
+	free(v->gone);
+	free(v->sl_map);
+	free(v->added);
+	free(v->add_sl);
+	free(v);
+}
+
+void *weir_fast_ref(void *fast)
+{
+	struct weir_fast *v = fast;
+
+	if (v != NULL)
+		atomic_fetch_add(&v->ref, 1);
+	return fast;
+}
+
+void weir_fast_free(void *fast)
+{
+	struct weir_fast *v = fast;
+
+	if (v != NULL && atomic_fetch_sub(&v->ref, 1) == 1)
+		view_free(v);
+}
+
+/*
+ * The view of @p lp over base @p b: how the layer's filters differ from the
+ * base's, by a merge of the two arbitration orders.
+ * @return 0; -E2BIG: more than WEIR_FAST_DELTA_MAX added or deleted;
+ *   -ENOMEM.
+ */
+static int view_make(struct weir_fast_base *b, const struct weir_layer_policy *lp,
+                     struct weir_fast **out)
+{
+	struct weir_fast *v = calloc(1, sizeof(*v));
+	uint32_t i = 0, j = 0, s, t;
+
+	*out = NULL;
+	if (v == NULL)
+		return -ENOMEM;
+	atomic_init(&v->ref, 1);
+	v->pos = malloc(b->n_filters * sizeof(*v->pos));
+	v->gone = calloc(b->n_filters ? b->n_filters : 1, 1);
+	v->sl_map = malloc(b->n_sublayers * sizeof(*v->sl_map));
+	v->added = malloc(WEIR_FAST_DELTA_MAX * sizeof(*v->added));
+	v->add_sl = malloc(WEIR_FAST_DELTA_MAX * sizeof(*v->add_sl));
+	if (!v->pos || !v->gone || !v->sl_map || !v->added || !v->add_sl) {
+		view_free(v);
+		return -ENOMEM;
+	}
+	for (t = 0; i < b->n_filters || j < lp->n_filters;) {
+		struct weir_fast_fkey k = {0};
+		int c;
+
+		if (j < lp->n_filters)
+			k = fkey_of(lp->filters[j]);
+		c = i == b->n_filters ? 1 : j == lp->n_filters ? -1 : fkey_cmp(&b->keys[i], &k);
+		if (c == 0) {
+			v->pos[i++] = j++;
+			continue;
+		}
+		if (c < 0) {
+			/* deleted: a hit on it starts the scan at what follows it */
+			v->gone[i] = 1;
+			v->pos[i++] = j;
+			if (++v->n_gone > WEIR_FAST_DELTA_MAX)
+				goto too_big;
+			continue;
+		}
+		if (v->n_added == WEIR_FAST_DELTA_MAX)
+			goto too_big;
+		while (lp->sublayers[t].first + lp->sublayers[t].count <= j)
+			t++;
+		v->add_sl[v->n_added] = t;
+		v->added[v->n_added++] = j++;
+	}
+	/* sublayers are matched by identity (weight, then insertion order) */
+	for (s = 0, t = 0, i = 0; s < b->n_sublayers; s++) {
+		uint32_t f;
+		int c = 1;
+
+		/* sl_of ascends: the first filter of base sublayer s */
+		while (i < b->n_filters && b->sl_of[i] != s)
+			i++;
+		f = i;
+		v->sl_map[s] = NONE;
+		for (; t < lp->n_sublayers; t++) {
+			const struct weir_filter *x = lp->filters[lp->sublayers[t].first];
+
+			c = x->sublayer->weight != b->keys[f].sl_weight
+			        ? (b->keys[f].sl_weight > x->sublayer->weight ? -1 : 1)
+			        : (b->keys[f].sl_ordinal > x->sublayer->ordinal) -
+			              (b->keys[f].sl_ordinal < x->sublayer->ordinal);
+			if (c <= 0)
+				break;
+		}
+		if (t < lp->n_sublayers && c == 0)
+			v->sl_map[s] = t;
+	}
+	v->identity = v->n_added == 0 && v->n_gone == 0 && b->n_sublayers == lp->n_sublayers;
+	atomic_fetch_add(&b->ref, 1);
+	v->base = b;
+	*out = v;
+	return 0;
+too_big:
+	view_free(v);
+	return -E2BIG;
+}
+
+static void request_build(enum weir_layer l);
+
+/* A fresh compile of @p lp: it becomes the layer's base. Engine lock held. */
+static int build_now(struct weir_layer_policy *lp, enum weir_layer layer)
+{
+	struct weir_fast_base *b;
+	struct weir_fast *v;
+	int rc = base_prepare(lp, &b);
+
+	if (rc == 0)
+		rc = base_compile(b);
+	if (rc == 0)
+		rc = view_make(b, lp, &v);
+	if (rc != 0) {
+		base_unref(b);
+		return rc;
+	}
+	base_unref(latest[layer]);
+	latest[layer] = b; /* the reference base_prepare() gave */
+	lp->fast = v;
+	return 0;
+}
+
+int weir_fast_build(struct weir_layer_policy *lp, enum weir_layer layer)
+{
+	struct weir_fast *v;
+
+	if (!weir_fast_enabled())
+		return 0;
+	if (lp->n_filters == 0) {
+		base_unref(latest[layer]);
+		latest[layer] = NULL;
+		return 0;
+	}
+	if (atomic_load(&delta_on) && latest[layer] != NULL &&
+	    view_make(latest[layer], lp, &v) == 0) {
+		lp->fast = v;
+		if (!v->identity)
+			request_build(layer);
+		return 0;
+	}
+	return build_now(lp, layer);
+}
+
+/* Background builder: recompile layer @p l of the current policy. */
+static void rebuild(enum weir_layer l)
+{
+	const struct weir_snapshot *s;
+	const struct weir_layer_policy *lp;
+	struct weir_fast_base *b = NULL;
+	struct weir_fast *v;
+	int rc;
+
+	weir_engine_init(); /* before the lock: the first snapshot takes it */
+	pthread_mutex_lock(&weir_eng.lock);
+	s = weir_snapshot_current();
+	lp = &s->policy->layers[l];
+	if (lp->fast == NULL || ((struct weir_fast *)lp->fast)->identity || !weir_fast_enabled()) {
+		pthread_mutex_unlock(&weir_eng.lock);
+		return;
+	}
+	rc = base_prepare(lp, &b);
+	pthread_mutex_unlock(&weir_eng.lock);
+	if (rc == 0)
+		rc = base_compile(b);
+	if (rc != 0) {
+		RTE_LOG(ERR, USER1, "weir: fast classifier: background compile: %s\n",
+		        strerror(-rc));
+		base_unref(b);
+		return;
+	}
+	pthread_mutex_lock(&weir_eng.lock);
+	s = weir_snapshot_current();
+	lp = &s->policy->layers[l];
+	/* what was committed meanwhile is the new view's delta */
+	if (weir_fast_enabled() && lp->fast != NULL && view_make(b, lp, &v) == 0) {
+		base_unref(latest[l]);
+		latest[l] = b;
+		b = NULL;
+		if (weir_snapshot_replace_fast(l, v) != 0)
+			weir_fast_free(v);
+	}
+	pthread_mutex_unlock(&weir_eng.lock);
+	base_unref(b);
+}
+
+static void *builder(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&bld.mu);
+	for (;;) {
+		unsigned l;
+
+		while (bld.pending == 0 && !bld.stop)
+			pthread_cond_wait(&bld.wake, &bld.mu);
+		if (bld.stop)
+			break;
+		l = (unsigned)__builtin_ctzll(bld.pending);
+		bld.pending &= ~(1ull << l);
+		bld.busy = true;
+		pthread_mutex_unlock(&bld.mu);
+		rebuild((enum weir_layer)l);
+		pthread_mutex_lock(&bld.mu);
+		bld.busy = false;
+		bld.builds++;
+		pthread_cond_broadcast(&bld.idle);
+	}
+	bld.busy = false;
+	pthread_cond_broadcast(&bld.idle);
+	pthread_mutex_unlock(&bld.mu);
+	return NULL;
+}
+
+static void request_build(enum weir_layer l)
+{
+	pthread_mutex_lock(&bld.mu);
+	bld.pending |= 1ull << l;
+	if (!bld.running) {
+		bld.stop = false;
+		if (rte_ctrl_thread_create(&bld.thr, "weir-acl-build", NULL, builder, NULL) == 0)
+			bld.running = true;
+		else
+			RTE_LOG(ERR, USER1, "weir: fast classifier: no builder thread\n");
+	}
+	pthread_cond_signal(&bld.wake);
+	pthread_mutex_unlock(&bld.mu);
+}
+
+/* Stop the builder (not with the engine lock held: a build may wait for it). */
+static void builder_stop(void)
+{
+	pthread_mutex_lock(&bld.mu);
+	if (!bld.running) {
+		pthread_mutex_unlock(&bld.mu);
+		return;
+	}
+	bld.stop = true;
+	pthread_cond_signal(&bld.wake);
+	pthread_mutex_unlock(&bld.mu);
+	pthread_join(bld.thr, NULL);
+	pthread_mutex_lock(&bld.mu);
+	bld.running = false;
+	bld.pending = 0;
+	pthread_mutex_unlock(&bld.mu);
+}
+
+int weir_fast_sync(void)
+{
+	pthread_mutex_lock(&bld.mu);
+	while (bld.running && (bld.pending || bld.busy))
+		pthread_cond_wait(&bld.idle, &bld.mu);
+	pthread_mutex_unlock(&bld.mu);
+	return 0;
+}
+
+uint64_t weir_fast_background_builds(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&bld.mu);
+	n = bld.builds;
+	pthread_mutex_unlock(&bld.mu);
+	return n;
+}
+
+void weir_fast_candidates(const struct weir_fast *v, const uint8_t *const *keys, uint32_t n,
+                          uint32_t *cand)
+{
+	const struct weir_fast_base *b = v->base;
+	uint32_t tmp[WEIR_FAST_BURST * CATS_PER_CTX];
+	uint32_t c, k, m = n * b->stride;
+
+	rte_acl_classify(b->ctx[0].acl, (const uint8_t **)keys, cand, n, b->ctx[0].n_cat);
+	for (c = 1; c < b->n_ctx; c++) {
+		rte_acl_classify(b->ctx[c].acl, (const uint8_t **)keys, tmp, n, b->ctx[c].n_cat);
+		for (k = 0; k < m; k++)
+			if (cand[k] == 0)
+				cand[k] = tmp[k];
 	}
 }
-#endif
+
+/* Candidates of one packet, any number of sublayer groups: best[base sublayer]. */
+static void candidates_one(const struct weir_fast_base *b, const uint8_t *key, uint32_t *best)
+{
+	uint32_t hit[CATS_PER_CTX], c, i;
+
+	memset(best, 0, b->n_sublayers * sizeof(*best));
+	for (c = 0; c < b->n_ctx; c++) {
+		const struct weir_fast_ctx *x = &b->ctx[c];
+
+		rte_acl_classify(x->acl, &key, hit, 1, x->n_cat);
+		for (i = 0; i < x->n_sl; i++)
+			if (best[x->first_sl + i] == 0)
+				best[x->first_sl + i] = hit[i];
+	}
+}
+
+bool weir_fast_decide(const struct weir_layer_policy *lp, const uint32_t *row, bool key_exact,
+                      struct weir_classify_result *res)
+{
+	const struct weir_fast *v = lp->fast;
+	const struct weir_fast_base *b = v->base;
+	struct weir_filter *hit[WEIR_FAST_MAX_SUBLAYERS];
+	FWP_ACTION_TYPE action = FWP_ACTION_NONE;
+	UINT32 rights = FWPS_RIGHT_ACTION_WRITE;
+	UINT64 id = 0;
+	uint32_t s, n = 0;
+
+	if (v->n_added)
+		return false;
+	for (s = 0; s < b->n_sublayers; s++) {
+		uint32_t h = row[s];
+		struct weir_filter *f;
+		FWP_ACTION_TYPE r;
+		bool hard;
+
+		if (h == 0)
+			continue;
+		h--;
+		if (!key_exact || !b->exact[h] || (!v->identity && v->gone[h]))
+			return false;
+		f = lp->filters[v->identity ? h : v->pos[h]];
+		if (f->rt.action.type == FWP_ACTION_PERMIT) {
+			r = FWP_ACTION_PERMIT;
+			hard = f->rt.flags & FWPS_FILTER_FLAG_CLEAR_ACTION_RIGHT;
+		} else if (f->rt.action.type == FWP_ACTION_BLOCK) {
+			r = FWP_ACTION_BLOCK;
+			hard = true;
+		} else {
+			return false;
+		}
+		hit[n++] = f;
+		/* rule 4 for static outcomes: applied while the right is held, no veto */
+		if (rights & FWPS_RIGHT_ACTION_WRITE) {
+			action = r;
+			rights = hard ? 0 : FWPS_RIGHT_ACTION_WRITE;
+			id = f->rt.filterId;
+		}
+	}
+	for (s = 0; s < n; s++)
+		weir_filter_hit(hit[s]);
+	memset(res, 0, sizeof(*res));
+	res->rights = rights;
+	if (action != FWP_ACTION_NONE) {
+		res->action = action;
+		res->filterId = id;
+	} else {
+		res->by_default = true;
+		res->action =
+		    lp->default_action == FWP_ACTION_BLOCK ? FWP_ACTION_BLOCK : FWP_ACTION_PERMIT;
+	}
+	return true;
+}
+
+void weir_fast_arbitrate(const struct weir_snapshot *s, enum weir_layer layer, const uint32_t *row,
+                         const FWPS_INCOMING_VALUES0 *in,
+                         const FWPS_INCOMING_METADATA_VALUES0 *meta, void *layerData,
+                         const void *classifyContext, const struct weir_flow_ops *flow,
+                         struct weir_classify_result *res, struct weir_trace *trace)
+{
+	const struct weir_layer_policy *lp = &s->policy->layers[layer];
+	const struct weir_fast *v = lp->fast;
+	const struct weir_fast_base *b = v->base;
+	uint32_t start[WEIR_FAST_MAX_SUBLAYERS];
+	struct weir_sublayer_rules view_sl[WEIR_FAST_MAX_SUBLAYERS];
+	struct weir_policy view;
+	struct weir_snapshot vs;
+	uint32_t i, t, n = 0;
+
+	for (t = 0; t < lp->n_sublayers && t < WEIR_FAST_MAX_SUBLAYERS; t++)
+		start[t] = lp->sublayers[t].first + lp->sublayers[t].count;
+	for (i = 0; i < b->n_sublayers; i++) {
+		uint32_t h = row[i], p;
+
+		if (h == 0)
+			continue;
+		h--;
+		t = v->identity ? i : v->sl_map[i];
+		if (t == NONE)
+			continue; /* every filter of that sublayer is gone */
+		p = v->identity ? h : v->pos[h];
+		if (p < start[t])
+			start[t] = p;
+	}
+	/* filters added since the base: only they can start a sublayer earlier */
+	for (i = 0; i < v->n_added; i++) {
+		uint32_t j = v->added[i];
+
+		t = v->add_sl[i];
+		if (j < start[t] && weir_filter_match(&lp->filters[j]->rt, in))
+			start[t] = j;
+	}
+	for (t = 0; t < lp->n_sublayers && t < WEIR_FAST_MAX_SUBLAYERS; t++) {
+		const struct weir_sublayer_rules *sl = &lp->sublayers[t];
+
+		if (start[t] >= sl->first + sl->count)
+			continue; /* nothing in this sublayer can match */
+		view_sl[n].weight = sl->weight;
+		view_sl[n].first = start[t];
+		view_sl[n].count = sl->first + sl->count - start[t];
+		n++;
+	}
+	/* the reference arbitration over the narrowed view of this layer only */
+	view.layers[layer] = *lp;
+	view.layers[layer].sublayers = view_sl;
+	view.layers[layer].n_sublayers = n;
+	view.layers[layer].fast = NULL;
+	vs = *s;
+	vs.policy = &view;
+	weir_classify_reference(&vs, layer, in, meta, layerData, classifyContext, flow, res, trace);
+}
 
 void weir_classify_fast(const struct weir_snapshot *s, enum weir_layer layer,
                         const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta,
@@ -618,53 +1099,29 @@ void weir_classify_fast(const struct weir_snapshot *s, enum weir_layer layer,
                         struct weir_trace *trace)
 {
 	const struct weir_layer_policy *lp = &s->policy->layers[layer];
-	const struct weir_fast *fp = lp->fast;
-	struct weir_sublayer_rules start[WEIR_FAST_MAX_SUBLAYERS];
+	const struct weir_fast *v = lp->fast;
 	uint32_t key[RTE_ACL_MAX_FIELDS] __rte_aligned(16);
-	uint32_t hit[CATS_PER_CTX], best[CATS_PER_CTX];
-	const uint8_t *kp = (const uint8_t *)key;
-	struct weir_policy view;
-	struct weir_snapshot vs;
-	uint32_t c, i, n = 0;
+	uint32_t best[WEIR_FAST_MAX_SUBLAYERS];
+	const struct weir_fast_base *b;
+	bool exact = true;
+	uint32_t k;
 
-	if (fp == NULL) {
+	if (v == NULL || lp->n_sublayers > WEIR_FAST_MAX_SUBLAYERS) {
 		weir_classify_reference(s, layer, in, meta, layerData, classifyContext, flow, res,
 		                        trace);
 		return;
 	}
-	make_key(fp, in, key);
-	for (c = 0; c < fp->n_ctx; c++) {
-		if (fp->ctx[c].first)
-			memset(best, 0, sizeof(best));
-		rte_acl_classify(fp->ctx[c].acl, &kp, hit, 1, fp->ctx[c].n_cat);
-		for (i = 0; i < fp->ctx[c].n_sl; i++)
-			if (best[i] == 0)
-				best[i] = hit[i];
-		if (!fp->ctx[c].last)
-			continue;
-		for (i = 0; i < fp->ctx[c].n_sl; i++) {
-			const struct weir_sublayer_rules *sl =
-			    &lp->sublayers[fp->ctx[c].first_sl + i];
-			uint32_t h;
+	b = v->base;
+	memset(key, 0, 4 * b->n_words);
+	for (k = 0; k < b->n_maps; k++) {
+		UINT16 fld = b->maps[k].field;
 
-			if (best[i] == 0)
-				continue; /* nothing in this sublayer can match */
-			h = best[i] - 1;
-			start[n].weight = sl->weight;
-			start[n].first = h;
-			start[n].count = sl->first + sl->count - h;
-			n++;
-		}
+		if (fld >= in->valueCount ||
+		    !weir_fast_key_put(b, k, &in->incomingValue[fld].value, key))
+			exact = false;
 	}
-#ifdef WEIR_FAST_SELFCHECK
-	fast_selfcheck(fp, lp, in, start, n);
-#endif
-	/* the reference arbitration over the narrowed view of this layer only */
-	view.layers[layer] = *lp;
-	view.layers[layer].sublayers = start;
-	view.layers[layer].n_sublayers = n;
-	view.layers[layer].fast = NULL;
-	vs = *s;
-	vs.policy = &view;
-	weir_classify_reference(&vs, layer, in, meta, layerData, classifyContext, flow, res, trace);
+	candidates_one(b, (const uint8_t *)key, best);
+	if (trace == NULL && weir_fast_decide(lp, best, exact, res))
+		return;
+	weir_fast_arbitrate(s, layer, best, in, meta, layerData, classifyContext, flow, res, trace);
 }

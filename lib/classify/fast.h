@@ -3,10 +3,10 @@
  * @file
  * The fast classifier (internal): per layer, an rte_acl trie compiled off
  * the fast path that narrows each sublayer to where its first matching
- * filter can be, followed by the reference arbitration from there. It gives
- * exactly what weir_classify_reference() gives (verdict, deciding filter,
- * absorb, veto, counters, trace, classifyFn calls) because it does not
- * arbitrate itself.
+ * filter can be, followed by the reference arbitration from there - or, when
+ * the candidates are exact static filters, by the same arbitration done on
+ * the spot. It gives exactly what weir_classify_reference() gives (verdict,
+ * deciding filter, absorb, veto, counters, trace, classifyFn calls).
  *
  * How it stays exact:
  * - Candidates. Each enabled filter becomes one ACL rule whose fields are a
@@ -16,12 +16,17 @@
  *   sublayer (16 per rte_acl context, more sublayers use more contexts).
  *   So, per sublayer, rte_acl returns a filter h such that no filter before
  *   h in that sublayer matches.
- * - Arbitration. The sublayers with a hit are handed to the reference
- *   classifier as a narrowed view (sublayer i starts at h_i; sublayers
- *   without a hit are dropped, since nothing in them matches). The reference
- *   loop verifies h_i with weir_filter_match() and, on mismatch or CONTINUE,
- *   scans the rest of the sublayer with the reference matcher. The common
- *   case (exact rule, static or deciding action) costs one verify.
+ * - Exact rules. A filter whose every condition is the only one on its
+ *   field and is represented exactly by its rule (EQUAL, ordering and RANGE
+ *   on integers, contiguous V4/V6 prefixes) matches whenever it is hit,
+ *   provided the packet has every mapped field with the mapped type (the key
+ *   is then "exact"). When every sublayer's candidate is such a filter with
+ *   a static PERMIT or BLOCK, weir_fast_decide() arbitrates them itself
+ *   (rules 2-5 of reference.h reduced to static outcomes) without building
+ *   the incoming values at all: the common firewall case.
+ * - Otherwise, arbitration. The sublayers with a hit are handed to the
+ *   reference classifier as a narrowed view (sublayer i starts at h_i;
+ *   sublayers without a hit are dropped, since nothing in them matches).
  * - Relaxation, per field (decided from the conditions, not from the layer
  *   table): the field's value type is the one its first condition compares
  *   with; only FWP_UINT8/32 (one 32-bit ACL field, RANGE, or MASK when
@@ -30,47 +35,48 @@
  *   FWP_BYTE_ARRAY16 (four 32-bit MASK fields) are mapped, up to
  *   RTE_ACL_MAX_FIELDS. The key is one leading zero byte (rte_acl's 1-byte
  *   first field) padded to a word, then the mapped fields, network order.
- *   Per rule, the first OR group on a mapped field becomes the hull of its conditions (EQUAL,
- *   ordering, RANGE, V4/V6 masks - a non-contiguous mask as its leading
- *   prefix); later AND groups, NOT_EQUAL, NOT_PREFIX, FLAGS_*, other value
- *   types and unmapped fields are wildcards. An absent (FWP_EMPTY) or
+ *   Per rule, the first OR group on a mapped field becomes the hull of its
+ *   conditions; later AND groups, NOT_EQUAL, NOT_PREFIX, FLAGS_*, other
+ *   value types and unmapped fields are wildcards. An absent (FWP_EMPTY) or
  *   differently typed incoming value is keyed as 0: only a wildcard or a
  *   relaxed rule can hit it, and verification rejects what does not match.
  *
- * Memory: each context is built with rte_acl_config.max_size =
- * weir_fast_max_size() (default WEIR_FAST_DEFAULT_MAX_SIZE); a layer that
- * does not fit fails with -ENOSPC and the caller keeps the reference path.
- * max_size bounds rte_acl's run-time tables only: its build-time memory
- * (malloc'ed trie nodes) is not bounded, and wildcard-heavy sets grow it
- * fast (ClassBench fw1 10k exceeds 3 GB in one context; it builds in
- * 0.8 s / 600 MB with weir_fast_set_max_rules(128) shards, at ~4x the
- * classify cost). A layer's filters are split into shards of at most
- * weir_fast_max_rules() consecutive filters per context.
+ * Delta tier: a compiled base (rte_acl contexts over the filters of one
+ * moment) is shared, reference-counted, by the layer views of successive
+ * policies. A commit that adds or deletes a few filters (at most
+ * WEIR_FAST_DELTA_MAX each) does not recompile: the new policy's view maps
+ * the base's filters onto the new arbitration order, marks deleted ones
+ * (a deleted candidate starts the reference scan at the filter after it),
+ * and lists the added ones, which are checked with the reference matcher
+ * against each packet and can only move a sublayer's start earlier. So a
+ * single filter change costs a sort and a merge, whatever the policy size.
+ * A background builder thread then compiles the layer afresh and publishes
+ * it by RCU like any policy change (same policy generation: flows are not
+ * re-authorized for it). Bigger changes compile at commit, as a first
+ * load does.
  *
- * The narrowed view: weir_classify_fast() copies the layer's policy into a
- * stack weir_policy whose sublayers[] hold the per-sublayer starts, and runs
- * weir_classify_reference() on it; nothing is allocated per packet. (A
- * reference entry point taking the start indexes would avoid the copy.)
+ * Memory: each context is built with rte_acl_config.max_size =
+ * weir_fast_max_size(); a layer that does not fit fails with -ENOSPC and the
+ * layer keeps the reference path (the commit itself succeeds). max_size
+ * bounds rte_acl's run-time tables only; build-time memory grows with
+ * wildcard-heavy sets, so a layer's filters are split into shards of at most
+ * weir_fast_max_rules() consecutive filters per context.
  *
  * EAL: rte_acl allocates from DPDK's heap, so nothing is built until the
  * data path (or a test) calls weir_fast_enable() after rte_eal_init();
- * until then weir_fast_build() leaves lp->fast NULL and
- * weir_classify_fast() runs the reference classifier.
- *
- * Delta tier (designed, not implemented yet): between full builds a layer
- * carries a small sorted array of filters added since the build (scanned
- * with the reference matcher and merged into each sublayer's start by
- * arbitration position) and a tombstone bitmap of deleted filter indexes
- * (a tombstoned candidate is skipped by moving the start past it); the
- * full rebuild runs on a background thread and is swapped in by the
- * snapshot's RCU publish. Until then every commit rebuilds the layers.
+ * until then lp->fast stays NULL and the reference classifier runs.
  */
 #ifndef WEIR_CLASSIFY_FAST_H
 #define WEIR_CLASSIFY_FAST_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_acl.h>
+#include <rte_byteorder.h>
 
 #include "classify/reference.h"
 #include "classify/snapshot.h"
@@ -81,17 +87,88 @@
 /**
  * Default most filters in one rte_acl context: a layer with more is split
  * into shards (contexts over consecutive runs of the arbitration order),
- * each classified, the earliest hit per sublayer kept. Bounds each trie's
- * build; costs one more rte_acl_classify per shard.
+ * each classified, the earliest hit per sublayer kept.
  */
 #define WEIR_FAST_DEFAULT_MAX_RULES 16384u
 
 /** Most sublayers a layer may have for the fast classifier. */
 #define WEIR_FAST_MAX_SUBLAYERS 256
 
+/** Most filters a commit may add (or delete) in a layer without a recompile. */
+#define WEIR_FAST_DELTA_MAX 256u
+
+/** Most packets one weir_fast_candidates() call takes. */
+#define WEIR_FAST_BURST 64
+
+/** 32-bit key words after the leading byte. */
+#define WEIR_FAST_MAX_SLOTS (RTE_ACL_MAX_FIELDS - 1)
+
+/** One mapped field of the layer's incoming values. */
+struct weir_fast_map {
+	UINT16 field;
+	FWP_DATA_TYPE vtype; /**< the value type its conditions compare with */
+	uint8_t kind;        /**< WEIR_FAST_K_* */
+	uint8_t slot;        /**< first 32-bit key word (word 0 holds the leading byte) */
+	uint8_t def;         /**< first rte_acl field */
+	uint8_t half;        /**< FWP_UINT16 paired in one word: 1 upper, 2 lower half; else 0 */
+};
+
+enum { WEIR_FAST_K_RANGE, WEIR_FAST_K_MASK, WEIR_FAST_K_V6 };
+
+/** One rte_acl context of a base. */
+struct weir_fast_ctx {
+	struct rte_acl_ctx *acl;
+	uint32_t first_sl; /**< base sublayer of category 0 */
+	uint32_t n_sl;     /**< sublayers in this context */
+	uint32_t lo, hi;   /**< the base filters it holds: [lo, hi) */
+	bool first, last;  /**< first / last shard of its sublayer group */
+	uint32_t n_cat;    /**< categories passed to classify */
+};
+
+/** A compiled layer (immutable once built, shared by views). */
+struct weir_fast_base {
+	atomic_uint ref;
+	uint32_t n_maps;
+	uint32_t n_words; /**< key words including word 0 */
+	uint32_t n_defs;  /**< rte_acl fields including the leading byte */
+	uint32_t n_filters, n_sublayers;
+	uint32_t stride; /**< results per packet of weir_fast_candidates (one group) */
+	bool one_group;  /**< at most 16 sublayers: burst classification */
+	struct weir_fast_map maps[WEIR_FAST_MAX_SLOTS];
+	/** per filter, in the base's arbitration order */
+	struct weir_fast_fkey {
+		UINT64 id, weight, sl_ordinal;
+		UINT16 sl_weight;
+	} * keys;
+	uint8_t *exact;  /**< per filter: the rule is exactly its conditions */
+	uint32_t *sl_of; /**< per filter: its base sublayer */
+	void *rules;     /**< rules kept between prepare and compile */
+	uint32_t n_ctx;
+	struct weir_fast_ctx *ctx;
+};
+
+/**
+ * A layer policy's fast classifier (lp->fast): a base and how the layer's
+ * filters differ from it. Reference-counted: a policy republished with a
+ * new base shares the other layers' views.
+ */
+struct weir_fast {
+	atomic_uint ref;
+	struct weir_fast_base *base;
+	bool identity;    /**< no delta: base filter i is lp->filters[i] */
+	uint32_t *pos;    /**< per base filter: its lp index, or the next survivor's if gone */
+	uint8_t *gone;    /**< per base filter: deleted since the base */
+	uint32_t *sl_map; /**< per base sublayer: lp sublayer, or UINT32_MAX */
+	uint32_t n_added; /**< filters added since the base */
+	uint32_t *added;  /**< their lp indexes, ascending */
+	uint32_t *add_sl; /**< their lp sublayers */
+	uint32_t n_gone;
+};
+
 /**
  * Allow (or forbid) building fast classifiers. Call with true once the EAL
- * is initialised (rte_acl needs DPDK's heap).
+ * is initialised (rte_acl needs DPDK's heap); false also stops the
+ * background builder (waiting for a build under way).
  */
 void weir_fast_enable(bool on);
 
@@ -117,21 +194,110 @@ void weir_fast_set_max_rules(uint32_t n);
 uint32_t weir_fast_max_rules(void);
 
 /**
- * Compile @p lp (filters, sublayers already ordered) into lp->fast.
- * Control thread only; lp must not be published yet.
+ * Enable (default) or disable the delta tier: disabled, every commit
+ * recompiles the changed layers (tests compare both ways).
+ */
+void weir_fast_set_delta(bool on);
+
+/**
+ * Give @p lp (filters, sublayers already ordered) its fast classifier:
+ * a delta view over the layer's last base when the change is small, else a
+ * fresh compile. Control thread, engine lock held; lp not published yet.
  *
  * @param lp the layer policy; lp->fast must be NULL.
  * @param layer the layer it belongs to.
- * @return 0: lp->fast is the compiled classifier, or stays NULL (not
- *   enabled, no filters); -ENOSPC: the layer does not fit max_size (logged)
- *   or has more than WEIR_FAST_MAX_SUBLAYERS sublayers or too many filters;
- *   -ENOMEM: out of memory; another negative errno from rte_acl. On error
- *   lp->fast stays NULL and the layer is classified by the reference path.
+ * @return 0: lp->fast is set, or stays NULL (not enabled, no filters);
+ *   -ENOSPC: the layer does not fit max_size (logged) or has more than
+ *   WEIR_FAST_MAX_SUBLAYERS sublayers or too many filters; -ENOMEM: out of
+ *   memory; another negative errno from rte_acl. On error lp->fast stays
+ *   NULL and the layer is classified by the reference path.
  */
 int weir_fast_build(struct weir_layer_policy *lp, enum weir_layer layer);
 
-/** Free what weir_fast_build() put in lp->fast (NULL is fine). */
+/** Take one more reference on a view (NULL is fine). @return @p fast. */
+void *weir_fast_ref(void *fast);
+
+/** Drop a reference taken by weir_fast_build() or weir_fast_ref() (NULL is fine). */
 void weir_fast_free(void *fast);
+
+/**
+ * Wait until the background builder has nothing queued or under way (tests,
+ * benchmarks). @return 0.
+ */
+int weir_fast_sync(void);
+
+/** Builds finished by the background builder so far. */
+uint64_t weir_fast_background_builds(void);
+
+/**
+ * Put incoming value @p v of mapped field @p k into @p key (zeroed
+ * beforehand, base->n_words words).
+ * @return true when the value is present with the mapped type (the key
+ *   holds it exactly); false: it is keyed as 0.
+ */
+static inline bool weir_fast_key_put(const struct weir_fast_base *b, uint32_t k,
+                                     const FWP_VALUE0 *v, uint32_t *key)
+{
+	const struct weir_fast_map *m = &b->maps[k];
+	uint32_t x;
+
+	if (v->type != m->vtype)
+		return false;
+	switch (v->type) {
+	case FWP_UINT8:
+		x = v->uint8;
+		break;
+	case FWP_UINT16:
+		x = v->uint16;
+		break;
+	case FWP_UINT32:
+		x = v->uint32;
+		break;
+	case FWP_BYTE_ARRAY16_TYPE:
+		memcpy(&key[m->slot], v->byteArray16->byteArray16, 16);
+		return true;
+	default:
+		return false;
+	}
+	if (m->half) {
+		uint16_t be = rte_cpu_to_be_16((uint16_t)x);
+
+		memcpy((uint8_t *)&key[m->slot] + 2 * (m->half - 1), &be, 2);
+	} else {
+		key[m->slot] = rte_cpu_to_be_32(x);
+	}
+	return true;
+}
+
+/**
+ * Per sublayer of the base, the first candidate filter (base index + 1, 0:
+ * none) of each of @p n keys (n <= WEIR_FAST_BURST; base->one_group only):
+ * @p cand[i * base->stride + s].
+ */
+void weir_fast_candidates(const struct weir_fast *v, const uint8_t *const *keys, uint32_t n,
+                          uint32_t *cand);
+
+/**
+ * Arbitrate one packet's candidates @p row when they settle it without the
+ * incoming values: every sublayer's candidate an exact rule with a static
+ * action (or no candidate at all), @p key_exact, and no filter added since
+ * the base. Counts hits as the reference classifier does.
+ * @return true and *res (as weir_classify_reference() would give, without
+ *   trace); false: nothing done, call weir_fast_arbitrate().
+ */
+bool weir_fast_decide(const struct weir_layer_policy *lp, const uint32_t *row, bool key_exact,
+                      struct weir_classify_result *res);
+
+/**
+ * Classify one packet from its candidates @p row (base sublayers) with the
+ * reference arbitration over the narrowed view: parameters and results as
+ * weir_classify_reference().
+ */
+void weir_fast_arbitrate(const struct weir_snapshot *s, enum weir_layer layer, const uint32_t *row,
+                         const FWPS_INCOMING_VALUES0 *in,
+                         const FWPS_INCOMING_METADATA_VALUES0 *meta, void *layerData,
+                         const void *classifyContext, const struct weir_flow_ops *flow,
+                         struct weir_classify_result *res, struct weir_trace *trace);
 
 /**
  * Classify like weir_classify_reference() (same parameters, same results,

@@ -241,7 +241,7 @@ void weir_classify_reference(const struct weir_snapshot *s, enum weir_layer laye
 
 			if (!weir_filter_match(&f->rt, in))
 				continue;
-			atomic_fetch_add_explicit(&f->hits, 1, memory_order_relaxed);
+			weir_filter_hit(f);
 			evaluate(s, f, &c, in, meta, layerData, classifyContext, flow, &o);
 			if (o.result != FWP_ACTION_CONTINUE)
 				effect = arbitrate(&c, &o, f->rt.filterId);

@@ -113,7 +113,8 @@ static int build_layer(struct weir_layer_policy *lp, enum weir_layer l)
  * then retire the old one. Engine lock held; released during the grace
  * period when @p unlock_wait.
  */
-static int publish(struct weir_policy *np, struct weir_callout_table *nt, bool unlock_wait)
+static int publish(struct weir_policy *np, struct weir_callout_table *nt, bool unlock_wait,
+                   bool same_generation)
 {
 	const struct weir_snapshot *old = atomic_load_explicit(&current, memory_order_relaxed);
 	struct weir_snapshot *s = calloc(1, sizeof(*s));
@@ -125,7 +126,8 @@ static int publish(struct weir_policy *np, struct weir_callout_table *nt, bool u
 		return -ENOMEM;
 	s->policy = np ? np : old->policy;
 	s->callouts = nt ? nt : old->callouts;
-	s->generation = ++generation;
+	/* a recompiled classifier is the same policy: flows keep their verdicts */
+	s->generation = same_generation ? old->generation : ++generation;
 	if (np)
 		np->generation = s->generation;
 	/* remembered now: once unlocked, @p s may itself be retired by another publish */
@@ -173,7 +175,7 @@ int weir_publish_policy(void)
 			return -ENOMEM;
 		}
 	}
-	if (publish(p, t, false) != 0) {
+	if (publish(p, t, false, false) != 0) {
 		policy_free(p);
 		free(t);
 		return -ENOMEM;
@@ -187,8 +189,48 @@ int weir_publish_callouts(bool unlock_wait)
 
 	if (t == NULL)
 		return -ENOMEM;
-	if (publish(NULL, t, unlock_wait) != 0) {
+	if (publish(NULL, t, unlock_wait, false) != 0) {
 		free(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int weir_snapshot_replace_fast(enum weir_layer layer, void *fast)
+{
+	const struct weir_snapshot *cur = atomic_load_explicit(&current, memory_order_relaxed);
+	struct weir_policy *p;
+	int i;
+
+	if (cur == NULL)
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	*p = *cur->policy;
+	for (i = 0; i < WEIR_LAYER_COUNT; i++) {
+		struct weir_layer_policy *lp = &p->layers[i];
+		const struct weir_layer_policy *o = &cur->policy->layers[i];
+
+		lp->filters = NULL;
+		lp->sublayers = NULL;
+		lp->fast = i == (int)layer ? NULL : weir_fast_ref(o->fast);
+		if (o->n_filters) {
+			lp->filters = malloc(o->n_filters * sizeof(*lp->filters));
+			lp->sublayers = malloc(o->n_sublayers * sizeof(*lp->sublayers));
+			if (lp->filters == NULL || lp->sublayers == NULL) {
+				policy_free(p);
+				return -ENOMEM;
+			}
+			memcpy(lp->filters, o->filters, o->n_filters * sizeof(*lp->filters));
+			memcpy(lp->sublayers, o->sublayers,
+			       o->n_sublayers * sizeof(*lp->sublayers));
+		}
+	}
+	p->layers[layer].fast = fast;
+	if (publish(p, NULL, false, true) != 0) {
+		p->layers[layer].fast = NULL; /* still the caller's */
+		policy_free(p);
 		return -ENOMEM;
 	}
 	return 0;

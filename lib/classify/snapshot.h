@@ -86,4 +86,13 @@ struct rte_rcu_qsbr;
  */
 int weir_snapshot_attach_rcu(struct rte_rcu_qsbr *qs);
 
+/**
+ * Publish the current policy again with layer @p layer's fast classifier
+ * replaced by @p fast (the background builder's fresh compile). The
+ * generation stays: nothing a packet sees changes. Engine lock held.
+ * @return 0 (@p fast is the new policy's); -ENOMEM or -EINVAL (no snapshot
+ *   yet): nothing published, @p fast still the caller's.
+ */
+int weir_snapshot_replace_fast(enum weir_layer layer, void *fast);
+
 #endif /* WEIR_CLASSIFY_SNAPSHOT_H */

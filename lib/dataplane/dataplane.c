@@ -180,6 +180,7 @@ static int worker_main(void *arg)
 	const uint64_t age_every = rte_get_tsc_hz() / 20000 + 1;
 	uint64_t next_age = 0;
 
+	weir_hit_slot = w->tid + 1 < WEIR_HIT_SLOTS ? w->tid + 1 : 0;
 	rte_rcu_qsbr_thread_register(dp.qs, w->tid);
 	rte_rcu_qsbr_thread_online(dp.qs, w->tid);
 	while (!atomic_load_explicit(&dp.stop, memory_order_relaxed)) {
@@ -609,7 +610,7 @@ static void print_final(FILE *f)
 			snprintf(name, sizeof(name), "%ls", fl->m.displayData.name);
 			fprintf(f, "  %-6" PRIu64 " %-32s %-24s %" PRIu64 "\n",
 			        (uint64_t)fl->m.filterId, name, weir_layer_get(k)->name,
-			        (uint64_t)atomic_load(&fl->hits));
+			        weir_filter_hits(fl));
 		}
 	}
 	fprintf(f,

@@ -99,118 +99,121 @@ static void set_addr(FWP_VALUE0 *v, const struct weir_field_desc *fd, const stru
 	}
 }
 
+/* Field @p i of layer @p l for packet @p p (UINT64 values stored in *u). */
+static inline void fill_one(const struct weir_layer_desc *l, uint32_t i, const struct weir_pkt *p,
+                            FWP_VALUE0 *v, UINT64 *u)
+{
+	const struct weir_field_desc *fd = &l->fields[i];
+
+	v->type = FWP_EMPTY;
+	switch (fd->attr) {
+	case WEIR_ATTR_IP_SRC:
+		set_addr(v, fd, p, true);
+		break;
+	case WEIR_ATTR_IP_DST:
+		set_addr(v, fd, p, false);
+		break;
+	case WEIR_ATTR_IP_PROTO:
+		set_uint(v, fd->type, p->proto, u);
+		break;
+	case WEIR_ATTR_SRC_PORT:
+		if (p->has_ports)
+			set_uint(v, fd->type, p->sport, u);
+		break;
+	case WEIR_ATTR_DST_PORT:
+		if (p->has_ports)
+			set_uint(v, fd->type, p->dport, u);
+		break;
+	case WEIR_ATTR_DPORT_OR_ICMP_TYPE:
+		if (p->has_ports || p->has_icmp)
+			set_uint(v, fd->type, p->has_ports ? p->dport : p->icmp_type, u);
+		break;
+	case WEIR_ATTR_SPORT_OR_ICMP_CODE:
+		if (p->has_ports || p->has_icmp)
+			set_uint(v, fd->type, p->has_ports ? p->sport : p->icmp_code, u);
+		break;
+	case WEIR_ATTR_SPORT_OR_ICMP_TYPE:
+		if (p->has_ports || p->has_icmp)
+			set_uint(v, fd->type, p->has_ports ? p->sport : p->icmp_type, u);
+		break;
+	case WEIR_ATTR_DPORT_OR_ICMP_CODE:
+		if (p->has_ports || p->has_icmp)
+			set_uint(v, fd->type, p->has_ports ? p->dport : p->icmp_code, u);
+		break;
+	case WEIR_ATTR_ICMP_TYPE:
+		if (p->has_icmp)
+			set_uint(v, fd->type, p->icmp_type, u);
+		break;
+	case WEIR_ATTR_ICMP_CODE:
+		if (p->has_icmp)
+			set_uint(v, fd->type, p->icmp_code, u);
+		break;
+	case WEIR_ATTR_TCP_FLAGS:
+		if (p->has_ports && p->proto == IPPROTO_TCP)
+			set_uint(v, fd->type, p->tcp_flags, u);
+		break;
+	case WEIR_ATTR_DSCP:
+		if (p->ip_version)
+			set_uint(v, fd->type, p->dscp, u);
+		break;
+	case WEIR_ATTR_TTL:
+		if (p->ip_version)
+			set_uint(v, fd->type, p->ttl, u);
+		break;
+	case WEIR_ATTR_PKT_LEN:
+		set_uint(v, fd->type, p->pkt_len, u);
+		break;
+	case WEIR_ATTR_IF_IN:
+		set_uint(v, fd->type, p->in_port, u);
+		break;
+	case WEIR_ATTR_IF_OUT:
+		set_uint(v, fd->type, p->out_port, u);
+		break;
+	case WEIR_ATTR_ETH_TYPE:
+		set_uint(v, fd->type, p->eth_type, u);
+		break;
+	case WEIR_ATTR_ETH_SRC:
+		v->type = FWP_BYTE_ARRAY6_TYPE;
+		v->byteArray6 = (FWP_BYTE_ARRAY6 *)p->eth_src;
+		break;
+	case WEIR_ATTR_ETH_DST:
+		v->type = FWP_BYTE_ARRAY6_TYPE;
+		v->byteArray6 = (FWP_BYTE_ARRAY6 *)p->eth_dst;
+		break;
+	case WEIR_ATTR_VLAN_ID:
+		if (p->has_vlan)
+			set_uint(v, fd->type, p->vlan_id, u);
+		break;
+	case WEIR_ATTR_DST_ADDR_TYPE:
+		if (p->ip_version)
+			set_uint(v, fd->type, addr_type(p), u);
+		break;
+	case WEIR_ATTR_FLAGS:
+		set_uint(v, fd->type,
+		         p->cond_flags | (p->fragment ? FWP_CONDITION_FLAG_IS_FRAGMENT : 0), u);
+		break;
+	case WEIR_ATTR_DIRECTION:
+		set_uint(v, fd->type, l->outbound ? FWP_DIRECTION_OUTBOUND : FWP_DIRECTION_INBOUND,
+		         u);
+		break;
+	case WEIR_ATTR_INTERFACE_TYPE:
+		set_uint(v, fd->type, 6, u);
+		break;
+	case WEIR_ATTR_ZERO:
+		set_uint(v, fd->type, 0, u);
+		break;
+	default:
+		break;
+	}
+}
+
 void weir_pipeline_fill(const struct weir_layer_desc *l, const struct weir_pkt *p,
                         FWPS_INCOMING_VALUE0 *vals, struct vstore *vs)
 {
 	uint32_t i;
 
-	for (i = 0; i < l->field_count && i < WEIR_FIELDS_MAX; i++) {
-		const struct weir_field_desc *fd = &l->fields[i];
-		FWP_VALUE0 *v = &vals[i].value;
-		UINT64 *u = &vs->u64[i];
-
-		v->type = FWP_EMPTY;
-		switch (fd->attr) {
-		case WEIR_ATTR_IP_SRC:
-			set_addr(v, fd, p, true);
-			break;
-		case WEIR_ATTR_IP_DST:
-			set_addr(v, fd, p, false);
-			break;
-		case WEIR_ATTR_IP_PROTO:
-			set_uint(v, fd->type, p->proto, u);
-			break;
-		case WEIR_ATTR_SRC_PORT:
-			if (p->has_ports)
-				set_uint(v, fd->type, p->sport, u);
-			break;
-		case WEIR_ATTR_DST_PORT:
-			if (p->has_ports)
-				set_uint(v, fd->type, p->dport, u);
-			break;
-		case WEIR_ATTR_DPORT_OR_ICMP_TYPE:
-			if (p->has_ports || p->has_icmp)
-				set_uint(v, fd->type, p->has_ports ? p->dport : p->icmp_type, u);
-			break;
-		case WEIR_ATTR_SPORT_OR_ICMP_CODE:
-			if (p->has_ports || p->has_icmp)
-				set_uint(v, fd->type, p->has_ports ? p->sport : p->icmp_code, u);
-			break;
-		case WEIR_ATTR_SPORT_OR_ICMP_TYPE:
-			if (p->has_ports || p->has_icmp)
-				set_uint(v, fd->type, p->has_ports ? p->sport : p->icmp_type, u);
-			break;
-		case WEIR_ATTR_DPORT_OR_ICMP_CODE:
-			if (p->has_ports || p->has_icmp)
-				set_uint(v, fd->type, p->has_ports ? p->dport : p->icmp_code, u);
-			break;
-		case WEIR_ATTR_ICMP_TYPE:
-			if (p->has_icmp)
-				set_uint(v, fd->type, p->icmp_type, u);
-			break;
-		case WEIR_ATTR_ICMP_CODE:
-			if (p->has_icmp)
-				set_uint(v, fd->type, p->icmp_code, u);
-			break;
-		case WEIR_ATTR_TCP_FLAGS:
-			if (p->has_ports && p->proto == IPPROTO_TCP)
-				set_uint(v, fd->type, p->tcp_flags, u);
-			break;
-		case WEIR_ATTR_DSCP:
-			if (p->ip_version)
-				set_uint(v, fd->type, p->dscp, u);
-			break;
-		case WEIR_ATTR_TTL:
-			if (p->ip_version)
-				set_uint(v, fd->type, p->ttl, u);
-			break;
-		case WEIR_ATTR_PKT_LEN:
-			set_uint(v, fd->type, p->pkt_len, u);
-			break;
-		case WEIR_ATTR_IF_IN:
-			set_uint(v, fd->type, p->in_port, u);
-			break;
-		case WEIR_ATTR_IF_OUT:
-			set_uint(v, fd->type, p->out_port, u);
-			break;
-		case WEIR_ATTR_ETH_TYPE:
-			set_uint(v, fd->type, p->eth_type, u);
-			break;
-		case WEIR_ATTR_ETH_SRC:
-			v->type = FWP_BYTE_ARRAY6_TYPE;
-			v->byteArray6 = (FWP_BYTE_ARRAY6 *)p->eth_src;
-			break;
-		case WEIR_ATTR_ETH_DST:
-			v->type = FWP_BYTE_ARRAY6_TYPE;
-			v->byteArray6 = (FWP_BYTE_ARRAY6 *)p->eth_dst;
-			break;
-		case WEIR_ATTR_VLAN_ID:
-			if (p->has_vlan)
-				set_uint(v, fd->type, p->vlan_id, u);
-			break;
-		case WEIR_ATTR_DST_ADDR_TYPE:
-			if (p->ip_version)
-				set_uint(v, fd->type, addr_type(p), u);
-			break;
-		case WEIR_ATTR_FLAGS:
-			set_uint(v, fd->type,
-			         p->cond_flags | (p->fragment ? FWP_CONDITION_FLAG_IS_FRAGMENT : 0),
-			         u);
-			break;
-		case WEIR_ATTR_DIRECTION:
-			set_uint(v, fd->type,
-			         l->outbound ? FWP_DIRECTION_OUTBOUND : FWP_DIRECTION_INBOUND, u);
-			break;
-		case WEIR_ATTR_INTERFACE_TYPE:
-			set_uint(v, fd->type, 6, u);
-			break;
-		case WEIR_ATTR_ZERO:
-			set_uint(v, fd->type, 0, u);
-			break;
-		default:
-			break;
-		}
-	}
+	for (i = 0; i < l->field_count && i < WEIR_FIELDS_MAX; i++)
+		fill_one(l, i, p, &vals[i].value, &vs->u64[i]);
 }
 
 void weir_pipeline_fill_meta(const struct weir_layer_desc *l, const struct weir_pkt *p,
@@ -287,6 +290,105 @@ static bool flow_attach(struct weir_flow_table *ft, struct weir_pkt *p, struct r
 	return true;
 }
 
+/* Apply verdict @p res to packet @p i: keep it, or count and free (or leave to its absorber). */
+static inline void apply(const struct weir_classify_result *res, enum weir_layer lid,
+                         struct rte_mbuf **pkts, bool *alive, uint16_t i,
+                         struct weir_worker_stats *st)
+{
+	if (res->action == FWP_ACTION_PERMIT)
+		return;
+	alive[i] = false;
+	if (res->absorbed) {
+		st->absorbed++;
+	} else {
+		st->blocked[lid]++;
+		rte_pktmbuf_free(pkts[i]);
+	}
+}
+
+/* The slow path of one packet: incoming values and metadata, then classify. */
+static void classify_values(const struct weir_snapshot *s, enum weir_layer lid,
+                            const struct weir_layer_desc *l, const struct weir_pkt *p,
+                            struct rte_mbuf *m, const uint32_t *row,
+                            struct weir_classify_result *res)
+{
+	FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
+	FWPS_INCOMING_VALUES0 in;
+	FWPS_INCOMING_METADATA_VALUES0 meta;
+	struct vstore vs;
+
+	in.layerId = l->fwps_id;
+	in.valueCount = l->field_count;
+	in.incomingValue = vals;
+	weir_pipeline_fill(l, p, vals, &vs);
+	weir_pipeline_fill_meta(l, p, &meta);
+	if (row)
+		weir_fast_arbitrate(s, lid, row, &in, &meta, m, NULL, NULL, res, NULL);
+	else
+		weir_classify_fast(s, lid, &in, &meta, m, NULL, NULL, res, NULL);
+}
+
+/*
+ * Classify packets @p todo at a layer without flows: rte_acl over the whole
+ * list at once, keys built straight from the parsed packets; the incoming
+ * values are only built for packets the candidates do not settle.
+ */
+static void classify_burst(const struct weir_snapshot *s, enum weir_layer lid,
+                           const struct weir_layer_desc *l, const struct weir_pkt *pk,
+                           struct rte_mbuf **pkts, const uint16_t *todo, uint16_t nt, bool *alive,
+                           struct weir_worker_stats *st)
+{
+	const struct weir_layer_policy *lp = &s->policy->layers[lid];
+	const struct weir_fast *v = lp->fast;
+	const struct weir_fast_base *b;
+	uint32_t keys[WEIR_BURST_MAX * RTE_ACL_MAX_FIELDS] __rte_aligned(16);
+	uint32_t cand[WEIR_BURST_MAX * RTE_ACL_MAX_CATEGORIES];
+	const uint8_t *kp[WEIR_BURST_MAX];
+	bool exact[WEIR_BURST_MAX];
+	struct weir_classify_result res;
+	uint16_t t;
+	uint32_t k;
+
+	if (v == NULL || !v->base->one_group) {
+		for (t = 0; t < nt; t++) {
+			classify_values(s, lid, l, &pk[todo[t]], pkts[todo[t]], NULL, &res);
+			apply(&res, lid, pkts, alive, todo[t], st);
+		}
+		return;
+	}
+	b = v->base;
+	for (t = 0; t < nt; t++) {
+		const struct weir_pkt *p = &pk[todo[t]];
+		uint32_t *key = &keys[t * b->n_words];
+
+		memset(key, 0, 4 * b->n_words);
+		exact[t] = true;
+		for (k = 0; k < b->n_maps; k++) {
+			UINT16 fld = b->maps[k].field;
+			FWP_VALUE0 val;
+			UINT64 u;
+
+			if (fld >= l->field_count || fld >= WEIR_FIELDS_MAX) {
+				exact[t] = false;
+				continue;
+			}
+			fill_one(l, fld, p, &val, &u);
+			if (!weir_fast_key_put(b, k, &val, key))
+				exact[t] = false;
+		}
+		kp[t] = (const uint8_t *)key;
+	}
+	weir_fast_candidates(v, kp, nt, cand);
+	for (t = 0; t < nt; t++) {
+		const uint32_t *row = &cand[t * b->stride];
+		uint16_t i = todo[t];
+
+		if (!weir_fast_decide(lp, row, exact[t], &res))
+			classify_values(s, lid, l, &pk[i], pkts[i], row, &res);
+		apply(&res, lid, pkts, alive, i, st);
+	}
+}
+
 uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table *ft,
                            struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint16_t out_port,
                            struct weir_worker_stats *st, struct rte_mbuf **out)
@@ -295,14 +397,12 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 	bool alive[WEIR_BURST_MAX];
 	struct weir_flow_entry *fe[WEIR_BURST_MAX];
 	bool fresh[WEIR_BURST_MAX];
-	FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
-	FWPS_INCOMING_VALUES0 in;
-	FWPS_INCOMING_METADATA_VALUES0 meta;
-	struct vstore vs;
+	uint16_t todo[WEIR_BURST_MAX];
 	uint16_t i, n_out = 0;
 	uint64_t now = 0;
 	unsigned k;
 	bool flows4 = ft && flows_needed(s, 4), flows6 = ft && flows_needed(s, 6);
+	bool have_flows = false; /* some packet has a flow: classify one by one */
 
 	st->rx += n;
 	if (flows4 || flows6)
@@ -327,6 +427,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 		const struct weir_layer_desc *l = weir_layer_get(lid);
 		const struct weir_layer_policy *lp = &s->policy->layers[lid];
 		bool flows = l->ip_version == 4 ? flows4 : flows6;
+		uint16_t nt = 0;
 
 		if (is_ale(lid) && flows) {
 			/* the flow stage: after the transport layer, before datagram-data */
@@ -339,13 +440,11 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 					rte_pktmbuf_free(pkts[i]);
 				}
 				st->flows_new += fresh[i];
+				have_flows |= fe[i] != NULL;
 			}
 		}
 		if (lp->n_filters == 0 && lp->default_action != FWP_ACTION_BLOCK)
 			continue; /* nothing can change the verdict: skip the layer */
-		in.layerId = l->fwps_id;
-		in.valueCount = l->field_count;
-		in.incomingValue = vals;
 		for (i = 0; i < n; i++) {
 			struct weir_classify_result res;
 			struct weir_flow_ops ops;
@@ -371,7 +470,22 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 			if (lp->n_filters == 0) {
 				res.action = FWP_ACTION_BLOCK;
 				res.absorbed = false;
-			} else {
+				apply(&res, lid, pkts, alive, i, st);
+				continue;
+			}
+			if (!have_flows) {
+				todo[nt++] = i; /* classified together below */
+				continue;
+			}
+			/* with flows, in order: a packet's verdict may cache its flow's */
+			{
+				FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
+				FWPS_INCOMING_VALUES0 in = {.layerId = l->fwps_id,
+				                            .valueCount = l->field_count,
+				                            .incomingValue = vals};
+				FWPS_INCOMING_METADATA_VALUES0 meta;
+				struct vstore vs;
+
 				weir_pipeline_fill(l, &pk[i], vals, &vs);
 				weir_pipeline_fill_meta(l, &pk[i], &meta);
 				if (fe[i]) {
@@ -394,16 +508,10 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 				fe[i]->generation = s->generation;
 				fe[i]->verdict = res.action == FWP_ACTION_PERMIT ? 0 : 1;
 			}
-			if (res.action == FWP_ACTION_PERMIT)
-				continue;
-			alive[i] = false;
-			if (res.absorbed) {
-				st->absorbed++;
-			} else {
-				st->blocked[lid]++;
-				rte_pktmbuf_free(pkts[i]);
-			}
+			apply(&res, lid, pkts, alive, i, st);
 		}
+		if (nt)
+			classify_burst(s, lid, l, pk, pkts, todo, nt, alive, st);
 	}
 	for (i = 0; i < n; i++)
 		if (alive[i])

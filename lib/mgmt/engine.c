@@ -11,6 +11,8 @@
 #include "mgmt/engine.h"
 #include "shim/registry.h"
 
+__thread unsigned weir_hit_slot;
+
 struct weir_engine weir_eng = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
 };

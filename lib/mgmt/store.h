@@ -52,6 +52,17 @@ struct weir_callout {
 	UINT32 id; /**< run-time id, shared with FwpsCalloutRegisterN */
 };
 
+/** Per-filter hit counter slots; slot 0 is unused (see weir_hit_slot). */
+#define WEIR_HIT_SLOTS 8
+
+/**
+ * This thread's hit-counter slot: 1..WEIR_HIT_SLOTS-1 when it is the only
+ * thread counting there (a worker lcore sets it at start), 0 otherwise
+ * (counts go to the shared atomic with a locked add). A locked add per
+ * packet is a full barrier: on the fast path it costs more than the lookup.
+ */
+extern __thread unsigned weir_hit_slot;
+
 /**
  * A filter. Immutable once added (a notifyFn may set rt.context during
  * FWPS_CALLOUT_NOTIFY_ADD_FILTER, before any snapshot can contain it).
@@ -66,11 +77,40 @@ struct weir_filter {
 	uint32_t session;
 	void *sd;
 	size_t sd_len;
-	atomic_uint_fast64_t hits;     /**< times it matched a packet (statistics) */
+	/** times it matched a packet, counted by threads without a slot (statistics) */
+	atomic_uint_fast64_t hits;
+	/** the same, per worker slot: written by its one worker without a locked add */
+	atomic_uint_fast64_t hits_w[WEIR_HIT_SLOTS];
 	TAILQ_ENTRY(weir_filter) link; /**< in its layer's list */
 };
 
 TAILQ_HEAD(weir_filter_list, weir_filter);
+
+/** Count one match of @p f (any thread). */
+static inline void weir_filter_hit(struct weir_filter *f)
+{
+	unsigned k = weir_hit_slot;
+
+	if (k == 0) {
+		atomic_fetch_add_explicit(&f->hits, 1, memory_order_relaxed);
+		return;
+	}
+	/* single writer: a plain load and store, still atomic for readers */
+	atomic_store_explicit(&f->hits_w[k],
+	                      atomic_load_explicit(&f->hits_w[k], memory_order_relaxed) + 1,
+	                      memory_order_relaxed);
+}
+
+/** Matches of @p f counted so far by every thread (approximate while counting). */
+static inline uint64_t weir_filter_hits(const struct weir_filter *f)
+{
+	uint64_t n = atomic_load_explicit(&f->hits, memory_order_relaxed);
+	unsigned k;
+
+	for (k = 1; k < WEIR_HIT_SLOTS; k++)
+		n += atomic_load_explicit(&f->hits_w[k], memory_order_relaxed);
+	return n;
+}
 
 /** Everything the management API manages. */
 struct weir_store {
