@@ -405,6 +405,15 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 	bool have_flows = false; /* some packet has a flow: classify one by one */
 
 	st->rx += n;
+	if (!s->policy->active) {
+		/*
+		 * No filter anywhere and every default permits: nothing reads the
+		 * headers, so the frames pass as on a wire, unread (malformed ones
+		 * too: validation is part of classification, see wfp-semantics.md).
+		 */
+		memcpy(out, pkts, n * sizeof(*pkts));
+		return n;
+	}
 	if (flows4 || flows6)
 		now = rte_rdtsc();
 	for (i = 0; i < n; i++) {
@@ -421,8 +430,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
-	/* no filter anywhere and every default permits: no layer to walk */
-	for (k = s->policy->active ? 0 : RTE_DIM(order); k < RTE_DIM(order); k++) {
+	for (k = 0; k < RTE_DIM(order); k++) {
 		enum weir_layer lid = order[k];
 		const struct weir_layer_desc *l = weir_layer_get(lid);
 		const struct weir_layer_policy *lp = &s->policy->layers[lid];

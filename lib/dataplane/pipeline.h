@@ -72,6 +72,8 @@ void weir_pipeline_fill_meta(const struct weir_layer_desc *l, const struct weir_
 
 /**
  * Run @p n packets received on @p in_port through every layer of @p s.
+ * A policy with no filter and no blocking default passes every packet
+ * unread (nothing would read its headers).
  * @param ft the worker's flow table (NULL: no flow tracking). Flows are
  *   tracked while a flow layer (ale-flow-established, datagram-data) of the
  *   packet's IP version has filters: a new flow is classified once at

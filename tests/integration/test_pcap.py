@@ -110,6 +110,22 @@ def main():
     r.check(all(x in out for x in ("truncated-l2", "truncated-l3", "bad-ip-version",
                                    "bad-ip-header", "bad-ip-length")), "drop reasons named")
     r.check(wt.port_stat(out, 0, "RX-packets") == len(frames), "testpmd-style RX-packets")
+
+    # no filter at all: nothing reads the headers, every frame passes unread
+    with open(os.path.join(d, "none.conf"), "w") as f:
+        f.write("# no filters\n")
+    rc, out, err = wt.run_weir(
+        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/e0.pcap",
+         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/e1.pcap"],
+        os.path.join(d, "none.conf"), "pcap-empty", ["--idle-exit", "400"])
+    r.check(rc == 0, f"empty policy: weir exits 0 (rc {rc})")
+    got = [bytes(p) for p in rdpcap(os.path.join(d, "e1.pcap"))]
+    r.check(got == [bytes(f) for f in frames],
+            f"empty policy: every frame passes unread, malformed ones too ({len(got)} of "
+            f"{len(frames)})")
+    c = wt.conservation(out)
+    r.check(c is not None and c["ok"] and c["dropped"] == 0 and c["tx"] == len(frames),
+            f"empty policy: conserved, nothing dropped: {c}")
     return r.finish()
 
 
