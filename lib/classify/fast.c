@@ -288,10 +288,22 @@ static void layout(struct weir_fast_base *fp)
 
 	fp->n_words = 1;
 	fp->n_defs = 1;
+	/*
+	 * rte_acl's first field is one byte: a one-byte field (the protocol,
+	 * typically) takes it, saving the trie a 4-byte word.
+	 */
+	for (k = 0; k < fp->n_maps; k++)
+		if (fp->maps[k].vtype == FWP_UINT8) {
+			fp->maps[k].lead = 1;
+			fp->maps[k].kind = WEIR_FAST_K_RANGE;
+			break;
+		}
 	for (k = 0; k < fp->n_maps; k++) {
 		struct weir_fast_map *m = &fp->maps[k];
 		uint32_t n = m->kind == WEIR_FAST_K_V6 ? 4 : 1;
 
+		if (m->lead)
+			continue; /* slot 0, def 0 */
 		if (m->vtype == FWP_UINT16) {
 			m->kind = WEIR_FAST_K_RANGE;
 			if (pend != NULL) {
@@ -314,7 +326,7 @@ static void layout(struct weir_fast_base *fp)
 			for (k = 0; k < fp->n_maps; k++) {
 				struct weir_fast_map *m = &fp->maps[k];
 
-				if (m->slot == w && m->half == h) {
+				if (!m->lead && m->slot == w && m->half == h) {
 					m->def = (uint8_t)fp->n_defs;
 					fp->n_defs += m->kind == WEIR_FAST_K_V6 ? 4 : 1;
 				}
@@ -404,6 +416,13 @@ static void make_rule(const struct weir_fast_base *fp, const struct weir_layer_p
 
 		switch (m->kind) {
 		case WEIR_FAST_K_RANGE:
+			if (m->lead) {
+				hi = 0xFF;
+				group_interval(rt, m, &lo, &hi);
+				f->value.u8 = (uint8_t)lo;
+				f->mask_range.u8 = (uint8_t)hi;
+				break;
+			}
 			if (m->half) {
 				hi = 0xFFFF;
 				group_interval(rt, m, &lo, &hi);
@@ -620,12 +639,17 @@ static int compile_ctx(struct weir_fast_base *fp, uint32_t c)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.num_categories = x->n_cat;
 	cfg.num_fields = fp->n_defs;
-	/* word 0: one leading byte (rte_acl wants a 1-byte first field), always 0 */
+	/* word 0: one leading byte (rte_acl wants a 1-byte first field): 0 or a UINT8 field */
 	cfg.defs[0].type = RTE_ACL_FIELD_TYPE_BITMASK;
 	cfg.defs[0].size = 1;
 	for (i = 0; i < fp->n_maps; i++) {
 		const struct weir_fast_map *m = &fp->maps[i];
 		uint32_t w, n = m->kind == WEIR_FAST_K_V6 ? 4 : 1;
+
+		if (m->lead) {
+			cfg.defs[0].type = RTE_ACL_FIELD_TYPE_RANGE;
+			continue;
+		}
 
 		for (w = 0; w < n; w++) {
 			struct rte_acl_field_def *d = &cfg.defs[m->def + w];

@@ -33,8 +33,9 @@
  *   every condition on it is a prefix), FWP_UINT16 (2-byte RANGE fields,
  *   two to a 32-bit input word; an odd one out takes a whole word) and
  *   FWP_BYTE_ARRAY16 (four 32-bit MASK fields) are mapped, up to
- *   RTE_ACL_MAX_FIELDS. The key is one leading zero byte (rte_acl's 1-byte
- *   first field) padded to a word, then the mapped fields, network order.
+ *   RTE_ACL_MAX_FIELDS. The key is one leading byte (rte_acl's 1-byte first
+ *   field: the first FWP_UINT8 field, or 0) padded to a word, then the
+ *   mapped fields, network order.
  *   Per rule, the first OR group on a mapped field becomes the hull of its
  *   conditions; later AND groups, NOT_EQUAL, NOT_PREFIX, FLAGS_*, other
  *   value types and unmapped fields are wildcards. An absent (FWP_EMPTY) or
@@ -111,6 +112,7 @@ struct weir_fast_map {
 	uint8_t slot;        /**< first 32-bit key word (word 0 holds the leading byte) */
 	uint8_t def;         /**< first rte_acl field */
 	uint8_t half;        /**< FWP_UINT16 paired in one word: 1 upper, 2 lower half; else 0 */
+	uint8_t lead;        /**< the one-byte leading field (slot 0, def 0) */
 };
 
 enum { WEIR_FAST_K_RANGE, WEIR_FAST_K_MASK, WEIR_FAST_K_V6 };
@@ -259,7 +261,9 @@ static inline bool weir_fast_key_put(const struct weir_fast_base *b, uint32_t k,
 	default:
 		return false;
 	}
-	if (m->half) {
+	if (m->lead) {
+		*(uint8_t *)key = (uint8_t)x;
+	} else if (m->half) {
 		uint16_t be = rte_cpu_to_be_16((uint16_t)x);
 
 		memcpy((uint8_t *)&key[m->slot] + 2 * (m->half - 1), &be, 2);

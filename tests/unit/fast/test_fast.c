@@ -629,7 +629,9 @@ static void test_random_static(void **state)
 	r_static = true;
 	for (r = 0; r < 100; r++)
 		random_round(1 + rn(40), 1 + rn(3), 300);
+	weir_fast_set_max_rules(500);
 	random_round(1500, 3, 3000);
+	weir_fast_set_max_rules(0);
 	r_static = false;
 }
 
