@@ -5,6 +5,9 @@
  * (the call returns after the new snapshot is published), with layers
  * compiled for rte_acl as the daemon does.
  *
+ * Also: how long the background compile that replaces the delta takes, and
+ * how long a policy reload adding one filter to a file of N takes.
+ *
  * usage: update_latency [EAL options] -- N [REPEATS]
  */
 #include <inttypes.h>
@@ -12,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_eal.h>
 
 #include <weir/weir.h>
 #include <weir/weir_dataplane.h>
+#include <weir/weir_policy.h>
 
 static double now_ms(void)
 {
@@ -77,11 +82,50 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The same filter as add() in the policy language. */
+static void policy_line(FILE *f, uint32_t i, UINT64 weight)
+{
+	uint32_t r = i * 2654435761u, src = 0x0a000000u | (r & 0xffff00u),
+	         dst = 0xac100000u | ((r >> 8) & 0xff0000u), lo = 1024 + (r % 30000);
+
+	fprintf(f,
+	        "filter b%u layer inbound-transport-v4 weight %llu action %s match "
+	        "ip.src in %u.%u.%u.0/24, ip.dst in %u.%u.0.0/16, ip.proto == %u, "
+	        "l4.dst-port in %u-%u\n",
+	        i, (unsigned long long)weight, (r & 2) ? "permit" : "block", src >> 24,
+	        (src >> 16) & 0xff, (src >> 8) & 0xff, dst >> 24, (dst >> 16) & 0xff,
+	        (r & 1) ? 6 : 17, lo, lo + (r % 64));
+}
+
+static void write_policy(const char *path, uint32_t n)
+{
+	FILE *f = fopen(path, "w");
+	uint32_t i;
+
+	if (f == NULL) {
+		perror(path);
+		exit(1);
+	}
+	for (i = 0; i < n; i++)
+		policy_line(f, i, (UINT64)n - i + 1000);
+	fclose(f);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp);
+	return v[n / 2];
+}
+
 int main(int argc, char **argv)
 {
 	int n = rte_eal_init(argc, argv), reps;
 	uint32_t filters, i;
-	double t0, load, *add_ms, *del_ms;
+	double t0, load, *add_ms, *del_ms, *compile_ms, *reload_ms;
+	struct weir_policy_state *st = NULL;
+	struct weir_policy_error err;
+	FWPM_SESSION0 ses;
+	char path[] = "/tmp/weir-ul-XXXXXX";
 	HANDLE h;
 	UINT64 id;
 
@@ -94,7 +138,10 @@ int main(int argc, char **argv)
 	if (reps < 1)
 		reps = 1;
 	weir_dataplane_prepare(0);
-	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) != STATUS_SUCCESS)
+	/* dynamic: closing the session deletes its filters */
+	memset(&ses, 0, sizeof(ses));
+	ses.flags = FWPM_SESSION_FLAG_DYNAMIC;
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &ses, &h) != STATUS_SUCCESS)
 		return 1;
 	t0 = now_ms();
 	FwpmTransactionBegin0(h, 0);
@@ -105,21 +152,60 @@ int main(int argc, char **argv)
 	load = now_ms() - t0;
 	add_ms = calloc((size_t)reps, sizeof(double));
 	del_ms = calloc((size_t)reps, sizeof(double));
+	compile_ms = calloc((size_t)reps, sizeof(double));
+	reload_ms = calloc((size_t)reps, sizeof(double));
 	for (n = 0; n < reps; n++) {
 		t0 = now_ms();
 		if (add(h, filters + (uint32_t)n, 1, &id) != STATUS_SUCCESS)
 			return 1;
 		add_ms[n] = now_ms() - t0;
+		/* the background compile that replaces the delta */
+		t0 = now_ms();
+		weir_dataplane_compile_wait();
+		compile_ms[n] = now_ms() - t0;
 		t0 = now_ms();
 		FwpmFilterDeleteById0(h, id);
 		del_ms[n] = now_ms() - t0;
+		weir_dataplane_compile_wait();
 	}
-	qsort(add_ms, (size_t)reps, sizeof(double), cmp);
-	qsort(del_ms, (size_t)reps, sizeof(double), cmp);
-	printf("{\"filters\": %u, \"load_ms\": %.1f, \"add_visible_ms_median\": %.2f, "
-	       "\"delete_visible_ms_median\": %.2f}\n",
-	       filters, load, add_ms[reps / 2], del_ms[reps / 2]);
 	FwpmEngineClose0(h);
+
+	/* the same policy as a file: one filter more per reload */
+	n = mkstemp(path);
+	if (n < 0) {
+		perror("mkstemp");
+		return 1;
+	}
+	close(n);
+	write_policy(path, filters);
+	if (FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, NULL, &h) != STATUS_SUCCESS ||
+	    weir_policy_load(h, path, &st, &err) != STATUS_SUCCESS) {
+		fprintf(stderr, "policy load failed: %s\n", err.msg);
+		return 1;
+	}
+	weir_dataplane_compile_wait();
+	for (n = 0; n < reps; n++) {
+		FILE *f = fopen(path, "a");
+
+		policy_line(f, filters + (uint32_t)n, 1);
+		fclose(f);
+		t0 = now_ms();
+		if (weir_policy_reload(h, path, st, &err) != STATUS_SUCCESS) {
+			fprintf(stderr, "policy reload failed: %s\n", err.msg);
+			return 1;
+		}
+		reload_ms[n] = now_ms() - t0;
+		weir_dataplane_compile_wait();
+	}
+	weir_policy_unload(h, st);
+	unlink(path);
+	printf("{\"filters\": %u, \"load_ms\": %.1f, \"add_visible_ms_median\": %.2f, "
+	       "\"delete_visible_ms_median\": %.2f, \"reload_visible_ms_median\": %.2f, "
+	       "\"background_compile_ms_median\": %.1f}\n",
+	       filters, load, median(add_ms, reps), median(del_ms, reps), median(reload_ms, reps),
+	       median(compile_ms, reps));
+	FwpmEngineClose0(h);
+	weir_dataplane_compile_wait();
 	rte_eal_cleanup();
 	return 0;
 }

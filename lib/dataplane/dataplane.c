@@ -443,12 +443,20 @@ int weir_dataplane_start(const struct weir_dataplane_config *cfg)
 	return 0;
 }
 
+uint64_t weir_dataplane_compile_wait(void)
+{
+	weir_fast_sync();
+	return weir_fast_background_builds();
+}
+
 void weir_dataplane_stop(void)
 {
 	uint16_t port;
 
 	if (!dp.running)
 		return;
+	/* no background compile may outlive the EAL; later commits use the reference */
+	weir_fast_enable(false);
 	atomic_store(&dp.stop, true);
 	rte_eal_mp_wait_lcore();
 	/* what was injected but not sent is freed and counted */

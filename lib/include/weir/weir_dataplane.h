@@ -84,6 +84,17 @@ struct weir_dataplane_counters {
 void weir_dataplane_prepare(uint32_t max_rules);
 
 /**
+ * Wait until no layer is queued for, or under, background compilation.
+ * A commit that adds or deletes a few filters is visible at once through a
+ * delta over the layer's last compiled classifier; a background thread then
+ * compiles the layer afresh and swaps it in. Returning, every committed
+ * change is served by a fully compiled classifier (or by the reference
+ * classifier where a layer could not be compiled).
+ * @return the number of background compiles finished so far.
+ */
+uint64_t weir_dataplane_compile_wait(void);
+
+/**
  * Configure every probed port and start one worker per lcore besides the
  * main one. A port gets one RX queue per worker when it offers RSS (with a
  * symmetric key), else one; queue q of both ports of a pair goes to one
