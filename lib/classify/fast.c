@@ -498,6 +498,22 @@ static bool rule_exact(const struct weir_fast_base *fp, const FWPS_FILTER3 *rt)
 	return true;
 }
 
+/* What a hit on @p rt settles by itself (fast.h: exact rules). */
+static uint8_t settle_of(const struct weir_fast_base *fp, const FWPS_FILTER3 *rt)
+{
+	if (!rule_exact(fp, rt))
+		return WEIR_FAST_S_NONE;
+	switch (rt->action.type) {
+	case FWP_ACTION_PERMIT:
+		return (rt->flags & FWPS_FILTER_FLAG_CLEAR_ACTION_RIGHT) ? WEIR_FAST_S_PERMIT_HARD
+		                                                         : WEIR_FAST_S_PERMIT;
+	case FWP_ACTION_BLOCK:
+		return WEIR_FAST_S_BLOCK;
+	default:
+		return WEIR_FAST_S_NONE;
+	}
+}
+
 static struct weir_fast_fkey fkey_of(const struct weir_filter *f)
 {
 	struct weir_fast_fkey k = {
@@ -532,7 +548,7 @@ static void base_unref(struct weir_fast_base *b)
 		rte_acl_free(b->ctx[i].acl);
 	free(b->ctx);
 	free(b->keys);
-	free(b->exact);
+	free(b->settle);
 	free(b->sl_of);
 	free(b->rules);
 	free(b);
@@ -564,11 +580,11 @@ static int base_prepare(const struct weir_layer_policy *lp, struct weir_fast_bas
 	n_grp = (lp->n_sublayers + CATS_PER_CTX - 1) / CATS_PER_CTX;
 	max_ctx = n_grp + lp->n_filters / cap + 1;
 	fp->keys = malloc(lp->n_filters * sizeof(*fp->keys));
-	fp->exact = malloc(lp->n_filters);
+	fp->settle = malloc(lp->n_filters);
 	fp->sl_of = malloc(lp->n_filters * sizeof(*fp->sl_of));
 	fp->rules = malloc(lp->n_filters * rsz);
 	fp->ctx = calloc(max_ctx, sizeof(*fp->ctx));
-	if (!fp->keys || !fp->exact || !fp->sl_of || !fp->rules || !fp->ctx) {
+	if (!fp->keys || !fp->settle || !fp->sl_of || !fp->rules || !fp->ctx) {
 		base_unref(fp);
 		return -ENOMEM;
 	}
@@ -581,7 +597,7 @@ static int base_prepare(const struct weir_layer_policy *lp, struct weir_fast_bas
 			make_rule(fp, lp, i, s % CATS_PER_CTX, &r);
 			memcpy((uint8_t *)fp->rules + i * rsz, &r, rsz);
 			fp->keys[i] = fkey_of(lp->filters[i]);
-			fp->exact[i] = rule_exact(fp, &lp->filters[i]->rt);
+			fp->settle[i] = settle_of(fp, &lp->filters[i]->rt);
 			fp->sl_of[i] = s;
 		}
 	}
@@ -1006,7 +1022,7 @@ bool weir_fast_decide(const struct weir_layer_policy *lp, const uint32_t *row, b
 {
 	const struct weir_fast *v = lp->fast;
 	const struct weir_fast_base *b = v->base;
-	struct weir_filter *hit[WEIR_FAST_MAX_SUBLAYERS];
+	uint32_t hit[WEIR_FAST_MAX_SUBLAYERS];
 	FWP_ACTION_TYPE action = FWP_ACTION_NONE;
 	UINT32 rights = FWPS_RIGHT_ACTION_WRITE;
 	UINT64 id = 0;
@@ -1016,42 +1032,35 @@ bool weir_fast_decide(const struct weir_layer_policy *lp, const uint32_t *row, b
 		return false;
 	for (s = 0; s < b->n_sublayers; s++) {
 		uint32_t h = row[s];
-		struct weir_filter *f;
-		FWP_ACTION_TYPE r;
-		bool hard;
+		uint8_t o;
 
 		if (h == 0)
 			continue;
 		h--;
-		if (!key_exact || !b->exact[h] || (!v->identity && v->gone[h]))
+		o = b->settle[h];
+		if (!key_exact || o == WEIR_FAST_S_NONE || (!v->identity && v->gone[h]))
 			return false;
-		f = lp->filters[v->identity ? h : v->pos[h]];
-		if (f->rt.action.type == FWP_ACTION_PERMIT) {
-			r = FWP_ACTION_PERMIT;
-			hard = f->rt.flags & FWPS_FILTER_FLAG_CLEAR_ACTION_RIGHT;
-		} else if (f->rt.action.type == FWP_ACTION_BLOCK) {
-			r = FWP_ACTION_BLOCK;
-			hard = true;
-		} else {
-			return false;
-		}
-		hit[n++] = f;
+		hit[n++] = h;
 		/* rule 4 for static outcomes: applied while the right is held, no veto */
 		if (rights & FWPS_RIGHT_ACTION_WRITE) {
-			action = r;
-			rights = hard ? 0 : FWPS_RIGHT_ACTION_WRITE;
-			id = f->rt.filterId;
+			action = o == WEIR_FAST_S_BLOCK ? FWP_ACTION_BLOCK : FWP_ACTION_PERMIT;
+			rights = o == WEIR_FAST_S_PERMIT ? FWPS_RIGHT_ACTION_WRITE : 0;
+			id = b->keys[h].id;
 		}
 	}
 	for (s = 0; s < n; s++)
-		weir_filter_hit(hit[s]);
-	memset(res, 0, sizeof(*res));
+		weir_filter_hit(lp->filters[v->identity ? hit[s] : v->pos[hit[s]]]);
+	res->absorbed = false;
+	res->veto = false;
+	res->outContext = 0;
 	res->rights = rights;
 	if (action != FWP_ACTION_NONE) {
 		res->action = action;
 		res->filterId = id;
+		res->by_default = false;
 	} else {
 		res->by_default = true;
+		res->filterId = 0;
 		res->action =
 		    lp->default_action == FWP_ACTION_BLOCK ? FWP_ACTION_BLOCK : FWP_ACTION_PERMIT;
 	}

@@ -117,6 +117,9 @@ struct weir_fast_map {
 
 enum { WEIR_FAST_K_RANGE, WEIR_FAST_K_MASK, WEIR_FAST_K_V6 };
 
+/** Static outcomes of exact filters (weir_fast_base.settle). */
+enum { WEIR_FAST_S_NONE, WEIR_FAST_S_PERMIT, WEIR_FAST_S_PERMIT_HARD, WEIR_FAST_S_BLOCK };
+
 /** One rte_acl context of a base. */
 struct weir_fast_ctx {
 	struct rte_acl_ctx *acl;
@@ -142,7 +145,11 @@ struct weir_fast_base {
 		UINT64 id, weight, sl_ordinal;
 		UINT16 sl_weight;
 	} * keys;
-	uint8_t *exact;  /**< per filter: the rule is exactly its conditions */
+	/**
+	 * per filter, what a hit settles without the incoming values: 0 nothing
+	 * (relaxed rule or callout), else its static outcome (WEIR_FAST_S_*)
+	 */
+	uint8_t *settle;
 	uint32_t *sl_of; /**< per filter: its base sublayer */
 	void *rules;     /**< rules kept between prepare and compile */
 	uint32_t n_ctx;

@@ -31,29 +31,6 @@ static const enum weir_layer order[] = {
     WEIR_LAYER_OUTBOUND_MAC_FRAME,
 };
 
-/* Does @p l see packet @p p? */
-bool weir_pipeline_applies(const struct weir_layer_desc *l, const struct weir_pkt *p)
-{
-	if (l->ip_version == 0)
-		return true;
-	if (l->ip_version != p->ip_version)
-		return false;
-	switch (l->id) {
-	case WEIR_LAYER_INBOUND_TRANSPORT_V4:
-	case WEIR_LAYER_INBOUND_TRANSPORT_V6:
-		/* non-first fragments carry no transport header (no reassembly yet) */
-		return p->l4_off != 0;
-	case WEIR_LAYER_DATAGRAM_DATA_V4:
-	case WEIR_LAYER_DATAGRAM_DATA_V6:
-		return p->l4_off != 0 && p->proto != IPPROTO_TCP;
-	case WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4:
-	case WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6:
-		return p->l4_off != 0;
-	default:
-		return true;
-	}
-}
-
 static void set_uint(FWP_VALUE0 *v, FWP_DATA_TYPE t, uint64_t x, UINT64 *u64)
 {
 	v->type = t;

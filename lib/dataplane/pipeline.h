@@ -16,7 +16,10 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
+#include <netinet/in.h>
+
 #include "classify/snapshot.h"
+#include "core/layers.h"
 #include "dataplane/parse.h"
 
 struct weir_flow_table;
@@ -41,10 +44,28 @@ struct vstore {
 	UINT64 u64[WEIR_FIELDS_MAX];
 };
 
-struct weir_layer_desc;
-
 /** Does layer @p l see packet @p p (IP version, transport header present ...)? */
-bool weir_pipeline_applies(const struct weir_layer_desc *l, const struct weir_pkt *p);
+static inline bool weir_pipeline_applies(const struct weir_layer_desc *l, const struct weir_pkt *p)
+{
+	if (l->ip_version == 0)
+		return true;
+	if (l->ip_version != p->ip_version)
+		return false;
+	switch (l->id) {
+	case WEIR_LAYER_INBOUND_TRANSPORT_V4:
+	case WEIR_LAYER_INBOUND_TRANSPORT_V6:
+		/* non-first fragments carry no transport header (no reassembly yet) */
+		return p->l4_off != 0;
+	case WEIR_LAYER_DATAGRAM_DATA_V4:
+	case WEIR_LAYER_DATAGRAM_DATA_V6:
+		return p->l4_off != 0 && p->proto != IPPROTO_TCP;
+	case WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4:
+	case WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6:
+		return p->l4_off != 0;
+	default:
+		return true;
+	}
+}
 
 /**
  * Fill @p vals (l->field_count entries, at most WEIR_FIELDS_MAX) from @p p as

@@ -11,7 +11,7 @@
 #include "mgmt/engine.h"
 #include "shim/registry.h"
 
-__thread unsigned weir_hit_slot;
+__thread unsigned weir_hit_slot __attribute__((tls_model("initial-exec")));
 
 struct weir_engine weir_eng = {
     .lock = PTHREAD_MUTEX_INITIALIZER,

@@ -60,8 +60,10 @@ struct weir_callout {
  * thread counting there (a worker lcore sets it at start), 0 otherwise
  * (counts go to the shared atomic with a locked add). A locked add per
  * packet is a full barrier: on the fast path it costs more than the lookup.
+ * initial-exec: libweir is never dlopen()ed, and the default TLS model
+ * would cost a __tls_get_addr call per hit.
  */
-extern __thread unsigned weir_hit_slot;
+extern __thread unsigned weir_hit_slot __attribute__((tls_model("initial-exec")));
 
 /**
  * A filter. Immutable once added (a notifyFn may set rt.context during

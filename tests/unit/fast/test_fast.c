@@ -22,6 +22,8 @@
 
 #include "../classify/harness.h"
 #include "classify/fast.h"
+#include <weir/fwpmk.h>
+#include <weir/fwpmguid.h>
 
 #define LAYER WEIR_LAYER_INBOUND_TRANSPORT_V4
 #define NFIELDS 8 /* 0 u8, 1-2 u32, 3-4 u16, 5 v6, 6 u64, 7 u32 */
@@ -720,6 +722,126 @@ static void test_delta(void **state)
 	delta_round(WEIR_FAST_DELTA_MAX + 10, 2, WEIR_FAST_DELTA_MAX + 1, 0, 500, false);
 }
 
+/* A filter through the management API, as an operator adds one. */
+static UINT64 api_filter(HANDLE h, UINT32 net, UINT16 port, FWP_ACTION_TYPE act, UINT64 weight)
+{
+	FWPM_FILTER_CONDITION0 c[2];
+	FWP_V4_ADDR_AND_MASK am = {.addr = net, .mask = 0xFFFFFF00u};
+	FWPM_FILTER0 f;
+	UINT64 id = 0;
+
+	memset(&f, 0, sizeof(f));
+	memset(c, 0, sizeof(c));
+	c[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
+	c[0].matchType = FWP_MATCH_EQUAL;
+	c[0].conditionValue.type = FWP_V4_ADDR_MASK;
+	c[0].conditionValue.v4AddrMask = &am;
+	c[1].fieldKey = FWPM_CONDITION_IP_LOCAL_PORT;
+	c[1].matchType = FWP_MATCH_EQUAL;
+	c[1].conditionValue.type = FWP_UINT16;
+	c[1].conditionValue.uint16 = port;
+	f.displayData.name = L"t";
+	f.layerKey = FWPM_LAYER_INBOUND_TRANSPORT_V4;
+	f.action.type = act;
+	f.weight.type = FWP_UINT64;
+	f.weight.uint64 = &weight;
+	f.numFilterConditions = 2;
+	f.filterCondition = c;
+	assert_int_equal(FwpmFilterAdd0(h, &f, NULL, &id), STATUS_SUCCESS);
+	return id;
+}
+
+/* The current snapshot's verdict for remote address @p a, local port @p port. */
+static UINT64 api_classify(UINT32 a, UINT16 port, FWP_ACTION_TYPE *act)
+{
+	FWPS_INCOMING_VALUE0 v[FWPS_FIELD_INBOUND_TRANSPORT_V4_MAX];
+	FWPS_INCOMING_VALUES0 in = {.valueCount = FWPS_FIELD_INBOUND_TRANSPORT_V4_MAX,
+	                            .incomingValue = v};
+	FWPS_INCOMING_METADATA_VALUES0 meta;
+	struct weir_classify_result res, ref;
+	const struct weir_snapshot *s = weir_snapshot_current();
+
+	memset(v, 0, sizeof(v));
+	memset(&meta, 0, sizeof(meta));
+	v[FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_REMOTE_ADDRESS].value.type = FWP_UINT32;
+	v[FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_REMOTE_ADDRESS].value.uint32 = a;
+	v[FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_PORT].value.type = FWP_UINT16;
+	v[FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_PORT].value.uint16 = port;
+	weir_classify_fast(s, LAYER, &in, &meta, NULL, NULL, NULL, &res, NULL);
+	weir_classify_reference(s, LAYER, &in, &meta, NULL, NULL, NULL, &ref, NULL);
+	assert_int_equal(res.action, ref.action);
+	assert_int_equal(res.filterId, ref.filterId);
+	*act = res.action;
+	return res.filterId;
+}
+
+static const struct weir_fast *api_view(void)
+{
+	return weir_snapshot_current()->policy->layers[LAYER].fast;
+}
+
+/*
+ * Through the engine: a commit of one filter over a compiled layer is a
+ * delta over the same base, visible at once; the background builder then
+ * swaps in a fresh base with the same generation; deletions likewise.
+ */
+static void test_delta_engine(void **state)
+{
+	FWPM_SESSION0 ses = {.flags = FWPM_SESSION_FLAG_DYNAMIC};
+	const struct weir_fast_base *b0;
+	FWP_ACTION_TYPE act;
+	UINT64 x, gen;
+	HANDLE h;
+	UINT32 i;
+
+	(void)state;
+	weir_fast_set_delta(true);
+	assert_int_equal(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &ses, &h), STATUS_SUCCESS);
+	assert_int_equal(FwpmTransactionBegin0(h, 0), STATUS_SUCCESS);
+	for (i = 0; i < 300; i++)
+		api_filter(h, 0x0A000000u + (i << 8), (UINT16)(1000 + i), FWP_ACTION_PERMIT, 10);
+	assert_int_equal(FwpmTransactionCommit0(h), STATUS_SUCCESS);
+	weir_fast_sync();
+	assert_non_null(api_view());
+	b0 = api_view()->base;
+	assert_true(api_view()->identity);
+	assert_int_equal(api_classify(0x0A000507u, 1005, &act) != 0, 1);
+	assert_int_equal(act, FWP_ACTION_PERMIT);
+
+	/* one BLOCK above everything: a delta over b0, decisive at once */
+	x = api_filter(h, 0x0A000500u, 1005, FWP_ACTION_BLOCK, 1000);
+	assert_ptr_equal(api_view()->base, b0);
+	assert_int_equal(api_view()->n_added, 1);
+	assert_int_equal(api_classify(0x0A000507u, 1005, &act), x);
+	assert_int_equal(act, FWP_ACTION_BLOCK);
+	gen = weir_policy_generation();
+
+	/* the background compile: a new base, same generation, same verdicts */
+	weir_fast_sync();
+	assert_true(api_view()->identity);
+	assert_ptr_not_equal(api_view()->base, b0);
+	assert_int_equal(weir_policy_generation(), gen);
+	assert_int_equal(api_classify(0x0A000507u, 1005, &act), x);
+	assert_int_equal(act, FWP_ACTION_BLOCK);
+
+	/* deleted: a tombstone until the next compile */
+	b0 = api_view()->base;
+	assert_int_equal(FwpmFilterDeleteById0(h, x), STATUS_SUCCESS);
+	assert_ptr_equal(api_view()->base, b0);
+	assert_int_equal(api_view()->n_gone, 1);
+	assert_int_not_equal(api_classify(0x0A000507u, 1005, &act), x);
+	assert_int_equal(act, FWP_ACTION_PERMIT);
+	weir_fast_sync();
+	assert_true(api_view()->identity);
+	assert_int_not_equal(api_classify(0x0A000507u, 1005, &act), x);
+	assert_true(weir_fast_background_builds() >= 2);
+
+	assert_int_equal(FwpmEngineClose0(h), STATUS_SUCCESS);
+	weir_fast_sync();
+	assert_null(api_view()); /* the dynamic session's filters are gone */
+	weir_fast_set_delta(false);
+}
+
 static void test_disabled_and_empty(void **state)
 {
 	struct pol *p = pol_new(1, FWP_ACTION_BLOCK);
@@ -1040,6 +1162,7 @@ int main(void)
 	    cmocka_unit_test(test_random_large),
 	    cmocka_unit_test(test_random_static),
 	    cmocka_unit_test(test_delta),
+	    cmocka_unit_test(test_delta_engine),
 	    cmocka_unit_test(test_max_size),
 	    cmocka_unit_test(test_acl1_1k),
 	    cmocka_unit_test(test_fw1_1k),
