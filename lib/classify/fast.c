@@ -1030,6 +1030,32 @@ bool weir_fast_decide(const struct weir_layer_policy *lp, const uint32_t *row, b
 
 	if (v->n_added)
 		return false;
+	if (b->n_sublayers == 1 && v->identity) {
+		/* the usual layer: one sublayer, nothing changed since the compile */
+		uint32_t h = row[0];
+		uint8_t o;
+
+		res->absorbed = false;
+		res->veto = false;
+		res->outContext = 0;
+		if (h == 0) {
+			res->rights = FWPS_RIGHT_ACTION_WRITE;
+			res->by_default = true;
+			res->filterId = 0;
+			res->action = lp->default_action == FWP_ACTION_BLOCK ? FWP_ACTION_BLOCK
+			                                                     : FWP_ACTION_PERMIT;
+			return true;
+		}
+		o = b->settle[h - 1];
+		if (!key_exact || o == WEIR_FAST_S_NONE)
+			return false;
+		weir_filter_hit(lp->filters[h - 1]);
+		res->action = o == WEIR_FAST_S_BLOCK ? FWP_ACTION_BLOCK : FWP_ACTION_PERMIT;
+		res->rights = o == WEIR_FAST_S_PERMIT ? FWPS_RIGHT_ACTION_WRITE : 0;
+		res->filterId = b->keys[h - 1].id;
+		res->by_default = false;
+		return true;
+	}
 	for (s = 0; s < b->n_sublayers; s++) {
 		uint32_t h = row[s];
 		uint8_t o;

@@ -181,7 +181,7 @@ static enum weir_drop_reason parse_v6(const struct rte_mbuf *m, struct weir_pkt 
 	return parse_l4(m, p, end);
 }
 
-enum weir_drop_reason weir_parse(const struct rte_mbuf *m, struct weir_pkt *p)
+enum weir_drop_reason weir_parse_full(const struct rte_mbuf *m, struct weir_pkt *p)
 {
 	uint8_t buf[HDR_MAX];
 	const struct rte_ether_hdr *eh;
@@ -219,5 +219,65 @@ enum weir_drop_reason weir_parse(const struct rte_mbuf *m, struct weir_pkt *p)
 		return parse_v6(m, p);
 	}
 	/* not IP: only the mac-frame layers see it */
+	return WEIR_DROP_NONE;
+}
+
+/*
+ * The common frame, read in place: untagged IPv4 without options, not a
+ * fragment, TCP or UDP, its headers in the first segment and every length
+ * consistent. Anything else (and every malformed frame) takes
+ * weir_parse_full(), which decides the drop reason; both give the same
+ * summary for the frames this one accepts (tested differentially).
+ */
+enum weir_drop_reason weir_parse(const struct rte_mbuf *m, struct weir_pkt *p)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ether_hdr *eh = (const struct rte_ether_hdr *)d;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(d + sizeof(*eh));
+	const uint32_t l3 = sizeof(*eh), l4 = l3 + sizeof(*ip);
+	uint32_t tot, hl = 8;
+	uint8_t proto;
+
+	if (unlikely(m->data_len < l4 + sizeof(struct rte_tcp_hdr)) ||
+	    eh->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4) || ip->version_ihl != 0x45 ||
+	    (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)))
+		return weir_parse_full(m, p);
+	proto = ip->next_proto_id;
+	tot = rte_be_to_cpu_16(ip->total_length);
+	if (proto == IPPROTO_TCP)
+		hl = (uint32_t)(((const struct rte_tcp_hdr *)(d + l4))->data_off >> 4) * 4;
+	else if (proto != IPPROTO_UDP)
+		return weir_parse_full(m, p);
+	if (hl < 8 || (proto == IPPROTO_TCP && hl < sizeof(struct rte_tcp_hdr)) ||
+	    tot < sizeof(*ip) + hl || l3 + tot > rte_pktmbuf_pkt_len(m))
+		return weir_parse_full(m, p);
+	memset(p, 0, offsetof(struct weir_pkt, in_port));
+	p->pkt_len = rte_pktmbuf_pkt_len(m);
+	memcpy(p->eth_dst, &eh->dst_addr, 6);
+	memcpy(p->eth_src, &eh->src_addr, 6);
+	p->eth_type = RTE_ETHER_TYPE_IPV4;
+	p->l3_off = (uint16_t)l3;
+	p->ip_version = 4;
+	p->l3_len = sizeof(*ip);
+	p->proto = proto;
+	p->ttl = ip->time_to_live;
+	p->dscp = ip->type_of_service >> 2;
+	p->v4_src = rte_be_to_cpu_32(ip->src_addr);
+	p->v4_dst = rte_be_to_cpu_32(ip->dst_addr);
+	p->l4_off = (uint16_t)l4;
+	p->l4_len = (uint16_t)hl;
+	p->has_ports = true;
+	if (proto == IPPROTO_TCP) {
+		const struct rte_tcp_hdr *t = (const struct rte_tcp_hdr *)(d + l4);
+
+		p->sport = rte_be_to_cpu_16(t->src_port);
+		p->dport = rte_be_to_cpu_16(t->dst_port);
+		p->tcp_flags = t->tcp_flags;
+	} else {
+		const struct rte_udp_hdr *u = (const struct rte_udp_hdr *)(d + l4);
+
+		p->sport = rte_be_to_cpu_16(u->src_port);
+		p->dport = rte_be_to_cpu_16(u->dst_port);
+	}
 	return WEIR_DROP_NONE;
 }

@@ -52,4 +52,11 @@ struct weir_pkt {
  */
 enum weir_drop_reason weir_parse(const struct rte_mbuf *m, struct weir_pkt *p);
 
+/**
+ * The general parser weir_parse() falls back to (any frame, segmented
+ * mbufs, every drop reason); same contract. Exposed for the differential
+ * test of weir_parse()'s in-place path.
+ */
+enum weir_drop_reason weir_parse_full(const struct rte_mbuf *m, struct weir_pkt *p);
+
 #endif /* WEIR_DATAPLANE_PARSE_H */

@@ -77,8 +77,8 @@ static void set_addr(FWP_VALUE0 *v, const struct weir_field_desc *fd, const stru
 }
 
 /* Field @p i of layer @p l for packet @p p (UINT64 values stored in *u). */
-static inline void fill_one(const struct weir_layer_desc *l, uint32_t i, const struct weir_pkt *p,
-                            FWP_VALUE0 *v, UINT64 *u)
+static __rte_always_inline void fill_one(const struct weir_layer_desc *l, uint32_t i,
+                                         const struct weir_pkt *p, FWP_VALUE0 *v, UINT64 *u)
 {
 	const struct weir_field_desc *fd = &l->fields[i];
 
@@ -335,25 +335,26 @@ static void classify_burst(const struct weir_snapshot *s, enum weir_layer lid,
 	}
 	b = v->base;
 	for (t = 0; t < nt; t++) {
-		const struct weir_pkt *p = &pk[todo[t]];
-		uint32_t *key = &keys[t * b->n_words];
-
-		memset(key, 0, 4 * b->n_words);
+		kp[t] = (const uint8_t *)&keys[t * b->n_words];
+		memset(&keys[t * b->n_words], 0, 4 * b->n_words);
 		exact[t] = true;
-		for (k = 0; k < b->n_maps; k++) {
-			UINT16 fld = b->maps[k].field;
+	}
+	/* field by field: the same extraction for the whole list */
+	for (k = 0; k < b->n_maps; k++) {
+		UINT16 fld = b->maps[k].field;
+
+		if (fld >= l->field_count || fld >= WEIR_FIELDS_MAX) {
+			memset(exact, 0, nt * sizeof(exact[0])); /* keyed as 0 */
+			continue;
+		}
+		for (t = 0; t < nt; t++) {
 			FWP_VALUE0 val;
 			UINT64 u;
 
-			if (fld >= l->field_count || fld >= WEIR_FIELDS_MAX) {
-				exact[t] = false;
-				continue;
-			}
-			fill_one(l, fld, p, &val, &u);
-			if (!weir_fast_key_put(b, k, &val, key))
+			fill_one(l, fld, &pk[todo[t]], &val, &u);
+			if (!weir_fast_key_put(b, k, &val, &keys[t * b->n_words]))
 				exact[t] = false;
 		}
-		kp[t] = (const uint8_t *)key;
 	}
 	weir_fast_candidates(v, kp, nt, cand);
 	for (t = 0; t < nt; t++) {

@@ -527,6 +527,63 @@ static void t_metadata(void **state)
 	assert_int_equal(m.currentMetadataValues & sizes, 0);
 }
 
+/*
+ * weir_parse() reads the common IPv4 TCP/UDP frame in place and hands
+ * everything else to weir_parse_full(): on valid frames and random
+ * mutations of them (lengths, flags, header sizes, truncations), both give
+ * the same reason and the same summary.
+ */
+static void t_parse_in_place(void **state)
+{
+	static uint8_t base[6][256];
+	static size_t blen[6];
+	unsigned nb = 0, it, k, accepted = 0;
+	uint32_t seed = 777;
+
+	(void)state;
+#define KEEP() (memcpy(base[nb], fr, fl), blen[nb++] = fl)
+	eth(0x0800), ipv4(6, 20, 5, 0), tcp(1234, 80, 0x12), KEEP();
+	eth(0x0800), ipv4(6, 24, 5, 0x4000), tcp(1, 2, 3), put((uint8_t[4]){1, 1, 1, 1}, 4);
+	fr[14 + 20 + 12] = 6 << 4, KEEP(); /* TCP options */
+	eth(0x0800), ipv4(17, 8 + 30, 5, 0), udp(53, 5353, 30), KEEP();
+	eth(0x0800), ipv4(17, 8, 5, 0), udp(9, 9, 0), put((uint8_t[18]){0}, 18), KEEP(); /* pad */
+	eth(0x0800), ipv4(6, 20, 6, 0), tcp(1, 2, 3), KEEP(); /* IP options */
+	eth(0x0800), ipv4(1, 8, 5, 0), put((uint8_t[8]){8}, 8), KEEP();
+#undef KEEP
+	for (it = 0; it < 300000; it++) {
+		static const uint8_t hot[] = {12, 13, 14, 16, 17, 20, 21, 23, 46};
+		unsigned b = it % nb, flips;
+		struct weir_pkt a, c;
+		struct rte_mbuf m;
+		enum weir_drop_reason ra, rc;
+
+		memcpy(fr, base[b], blen[b]);
+		fl = blen[b];
+		seed = seed * 1103515245u + 12345u;
+		flips = (seed >> 16) % 3;
+		for (k = 0; k < flips; k++) {
+			unsigned at;
+
+			seed = seed * 1103515245u + 12345u;
+			at = (seed >> 20) % 2 ? hot[(seed >> 8) % sizeof(hot)] : (seed >> 8) % fl;
+			if (at < fl)
+				fr[at] ^= (uint8_t)(1u << ((seed >> 4) & 7));
+		}
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 16) % 4 == 0)
+			fl = (seed >> 4) % (fl + 1);
+		memset(&a, 0x5a, sizeof(a));
+		memset(&c, 0x5a, sizeof(c));
+		mbuf_over(&m, fr, fl);
+		ra = weir_parse(&m, &a);
+		rc = weir_parse_full(&m, &c);
+		assert_int_equal(ra, rc);
+		assert_memory_equal(&a, &c, sizeof(a));
+		accepted += ra == WEIR_DROP_NONE;
+	}
+	assert_true(accepted > 100000);
+}
+
 /* Valid frames, then random truncations and byte flips of them. */
 static void t_mutations(void **state)
 {
@@ -833,6 +890,7 @@ int main(void)
 	    cmocka_unit_test(t_values_v6_and_mac),
 	    cmocka_unit_test(t_metadata),
 	    cmocka_unit_test(t_mutations),
+	    cmocka_unit_test(t_parse_in_place),
 	    cmocka_unit_test(t_pipeline_burst),
 	    cmocka_unit_test(t_explain_frame),
 	    cmocka_unit_test(t_public_counters),
