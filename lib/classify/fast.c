@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_acl.h>
 #include <rte_byteorder.h>
@@ -31,6 +32,7 @@ RTE_ACL_RULE_DEF(fast_rule, RTE_ACL_MAX_FIELDS);
 
 static atomic_bool enabled;
 static atomic_bool delta_on = true;
+static atomic_bool grow_on = true;
 static atomic_size_t max_size = WEIR_FAST_DEFAULT_MAX_SIZE;
 static atomic_uint ctx_seq;
 static atomic_uint max_rules = WEIR_FAST_DEFAULT_MAX_RULES;
@@ -43,7 +45,7 @@ static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t wake, idle;
 	pthread_t thr;
-	bool running, stop, busy;
+	bool running, stop, busy, hold;
 	uint64_t pending; /* layers to recompile */
 	uint64_t builds;
 } bld = {.mu = PTHREAD_MUTEX_INITIALIZER,
@@ -82,6 +84,11 @@ void weir_fast_set_max_size(size_t bytes)
 size_t weir_fast_max_size(void)
 {
 	return atomic_load(&max_size);
+}
+
+void weir_fast_set_grow(bool on)
+{
+	atomic_store(&grow_on, on);
 }
 
 void weir_fast_set_delta(bool on)
@@ -578,7 +585,7 @@ static int base_prepare(const struct weir_layer_policy *lp, struct weir_fast_bas
 	rsz = RTE_ACL_RULE_SZ(fp->n_defs);
 	cap = weir_fast_max_rules();
 	n_grp = (lp->n_sublayers + CATS_PER_CTX - 1) / CATS_PER_CTX;
-	max_ctx = n_grp + lp->n_filters / cap + 1;
+	max_ctx = n_grp + lp->n_filters / cap + 2; /* + a spare slot for compile_timed() */
 	fp->keys = malloc(lp->n_filters * sizeof(*fp->keys));
 	fp->settle = malloc(lp->n_filters);
 	fp->sl_of = malloc(lp->n_filters * sizeof(*fp->sl_of));
@@ -690,17 +697,87 @@ static int compile_ctx(struct weir_fast_base *fp, uint32_t c)
 	return rc;
 }
 
-/* Compile what base_prepare() gathered (no lock needed). */
-static int base_compile(struct weir_fast_base *fp)
+static double mono_ms(void)
 {
-	uint32_t c;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Compile one shard into x->acl; *ms: how long it took. */
+static int compile_timed(struct weir_fast_base *fp, struct weir_fast_ctx *x, double *ms)
+{
+	double t0 = mono_ms();
 	int rc;
 
-	for (c = 0; c < fp->n_ctx; c++) {
-		rc = compile_ctx(fp, c);
+	fp->ctx[fp->n_ctx] = *x; /* compile_ctx() works on a slot: the spare one past the end */
+	rc = compile_ctx(fp, fp->n_ctx);
+	x->acl = fp->ctx[fp->n_ctx].acl;
+	fp->ctx[fp->n_ctx].acl = NULL;
+	*ms = mono_ms() - t0;
+	return rc;
+}
+
+/*
+ * Compile what base_prepare() gathered (no lock needed). Each classify walks
+ * every context, so fewer is faster; but rte_acl's build cost explodes on
+ * some rule mixes (wildcard-heavy sets: seconds and gigabytes for a few
+ * thousand rules) and cannot be bounded or interrupted. So a shard starts
+ * at weir_fast_max_rules() filters and doubles (merging the planned shards
+ * that follow it in its sublayer group) while its compile takes under
+ * WEIR_FAST_GROW_MAX_MS and a doubling costs at most about four times the
+ * compile before it (ClassBench acl1 grows to 4096-filter shards; fw1 and
+ * ipc1, whose compiles explode, stay near the start size); a step that
+ * costs more is dropped and the smaller shard kept.
+ */
+static int base_compile(struct weir_fast_base *fp)
+{
+	uint32_t c = 0, out = 0;
+	int rc = 0;
+
+	while (c < fp->n_ctx) {
+		struct weir_fast_ctx cur = fp->ctx[c];
+		uint32_t next = c + 1;
+		double t, t2;
+
+		rc = compile_timed(fp, &cur, &t);
+		while (rc == 0 && atomic_load(&grow_on) && !fp->ctx[next - 1].last &&
+		       t < WEIR_FAST_GROW_MAX_MS) {
+			uint32_t end = next + (next - c), k;
+			struct weir_fast_ctx big;
+
+			if (end > fp->n_ctx)
+				end = fp->n_ctx;
+			for (k = next; k < end; k++)
+				if (fp->ctx[k].last) { /* not past its sublayer group */
+					end = k + 1;
+					break;
+				}
+			big = cur;
+			big.acl = NULL;
+			big.hi = fp->ctx[end - 1].hi;
+			big.last = fp->ctx[end - 1].last;
+			if (compile_timed(fp, &big, &t2) != 0 || t2 > 4 * t + 2) {
+				rte_acl_free(big.acl);
+				break;
+			}
+			rte_acl_free(cur.acl);
+			cur = big;
+			t = t2;
+			next = end;
+		}
+		fp->ctx[out++] = cur; /* out <= c: nothing still to be read is overwritten */
 		if (rc != 0)
-			return rc;
+			break;
+		c = next;
 	}
+	/* contexts planned but not compiled (after a failure) hold nothing */
+	for (c = out; c <= fp->n_ctx; c++)
+		fp->ctx[c].acl = NULL;
+	fp->n_ctx = out;
+	if (rc != 0)
+		return rc;
 	free(fp->rules);
 	fp->rules = NULL;
 	return 0;
@@ -913,7 +990,7 @@ static void *builder(void *arg)
 	for (;;) {
 		unsigned l;
 
-		while (bld.pending == 0 && !bld.stop)
+		while ((bld.pending == 0 || bld.hold) && !bld.stop)
 			pthread_cond_wait(&bld.wake, &bld.mu);
 		if (bld.stop)
 			break;
@@ -969,10 +1046,19 @@ static void builder_stop(void)
 int weir_fast_sync(void)
 {
 	pthread_mutex_lock(&bld.mu);
-	while (bld.running && (bld.pending || bld.busy))
+	while (bld.running && (bld.pending || bld.busy) && !(bld.hold && !bld.busy))
 		pthread_cond_wait(&bld.idle, &bld.mu);
 	pthread_mutex_unlock(&bld.mu);
 	return 0;
+}
+
+void weir_fast_hold(bool on)
+{
+	pthread_mutex_lock(&bld.mu);
+	bld.hold = on;
+	pthread_cond_broadcast(&bld.wake);
+	pthread_cond_broadcast(&bld.idle);
+	pthread_mutex_unlock(&bld.mu);
 }
 
 uint64_t weir_fast_background_builds(void)

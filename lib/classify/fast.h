@@ -60,8 +60,9 @@
  * weir_fast_max_size(); a layer that does not fit fails with -ENOSPC and the
  * layer keeps the reference path (the commit itself succeeds). max_size
  * bounds rte_acl's run-time tables only; build-time memory grows with
- * wildcard-heavy sets, so a layer's filters are split into shards of at most
- * weir_fast_max_rules() consecutive filters per context.
+ * wildcard-heavy sets, so a layer's filters are split into shards that
+ * start at weir_fast_max_rules() consecutive filters and double only while
+ * the compile stays fast and about linear.
  *
  * EAL: rte_acl allocates from DPDK's heap, so nothing is built until the
  * data path (or a test) calls weir_fast_enable() after rte_eal_init();
@@ -86,11 +87,15 @@
 #define WEIR_FAST_DEFAULT_MAX_SIZE ((size_t)64 << 20)
 
 /**
- * Default most filters in one rte_acl context: a layer with more is split
- * into shards (contexts over consecutive runs of the arbitration order),
- * each classified, the earliest hit per sublayer kept.
+ * Default first size of a shard (an rte_acl context over a consecutive run
+ * of the arbitration order; each is classified, the earliest hit per
+ * sublayer kept). Shards then grow while their compile stays cheap and
+ * about linear (base_compile() in fast.c).
  */
 #define WEIR_FAST_DEFAULT_MAX_RULES 16384u
+
+/** A shard whose compile took this long (ms) is not grown further. */
+#define WEIR_FAST_GROW_MAX_MS 100.0
 
 /** Most sublayers a layer may have for the fast classifier. */
 #define WEIR_FAST_MAX_SUBLAYERS 256
@@ -203,6 +208,12 @@ void weir_fast_set_max_rules(uint32_t n);
 uint32_t weir_fast_max_rules(void);
 
 /**
+ * Enable (default) or disable shard growth: disabled, every context holds
+ * exactly weir_fast_max_rules() filters (tests of the shard merge).
+ */
+void weir_fast_set_grow(bool on);
+
+/**
  * Enable (default) or disable the delta tier: disabled, every commit
  * recompiles the changed layers (tests compare both ways).
  */
@@ -234,6 +245,13 @@ void weir_fast_free(void *fast);
  * benchmarks). @return 0.
  */
 int weir_fast_sync(void);
+
+/**
+ * Hold (true) or release the background builder: held, it queues requests
+ * but starts none, so a test can look at a delta view before the compile
+ * replaces it. weir_fast_sync() does not wait for held work.
+ */
+void weir_fast_hold(bool on);
 
 /** Builds finished by the background builder so far. */
 uint64_t weir_fast_background_builds(void);

@@ -607,6 +607,22 @@ static void print_final(FILE *f)
 	pthread_mutex_lock(&weir_eng.lock);
 	s = weir_snapshot_current();
 	fprintf(f,
+	        "  ---------------------- classifiers ---------------------------------------\n");
+	for (k = 0; k < WEIR_LAYER_COUNT; k++) {
+		const struct weir_layer_policy *lp = &s->policy->layers[k];
+		const struct weir_fast *v = lp->fast;
+
+		if (lp->n_filters == 0)
+			continue;
+		if (v == NULL)
+			fprintf(f, "  %-24s %6u filters, reference classifier\n",
+			        weir_layer_get(k)->name, lp->n_filters);
+		else
+			fprintf(f, "  %-24s %6u filters, %u rte_acl context(s), delta +%u -%u\n",
+			        weir_layer_get(k)->name, lp->n_filters, v->base->n_ctx, v->n_added,
+			        v->n_gone);
+	}
+	fprintf(f,
 	        "  ---------------------- filters (hits) ------------------------------------\n");
 	for (k = 0; k < WEIR_LAYER_COUNT; k++) {
 		const struct weir_layer_policy *lp = &s->policy->layers[k];

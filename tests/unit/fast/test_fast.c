@@ -809,6 +809,7 @@ static void test_delta_engine(void **state)
 	assert_int_equal(act, FWP_ACTION_PERMIT);
 
 	/* one BLOCK above everything: a delta over b0, decisive at once */
+	weir_fast_hold(true); /* look at the delta before the compile replaces it */
 	x = api_filter(h, 0x0A000500u, 1005, FWP_ACTION_BLOCK, 1000);
 	assert_ptr_equal(api_view()->base, b0);
 	assert_int_equal(api_view()->n_added, 1);
@@ -817,6 +818,7 @@ static void test_delta_engine(void **state)
 	gen = weir_policy_generation();
 
 	/* the background compile: a new base, same generation, same verdicts */
+	weir_fast_hold(false);
 	weir_fast_sync();
 	assert_true(api_view()->identity);
 	assert_ptr_not_equal(api_view()->base, b0);
@@ -826,11 +828,13 @@ static void test_delta_engine(void **state)
 
 	/* deleted: a tombstone until the next compile */
 	b0 = api_view()->base;
+	weir_fast_hold(true);
 	assert_int_equal(FwpmFilterDeleteById0(h, x), STATUS_SUCCESS);
 	assert_ptr_equal(api_view()->base, b0);
 	assert_int_equal(api_view()->n_gone, 1);
 	assert_int_not_equal(api_classify(0x0A000507u, 1005, &act), x);
 	assert_int_equal(act, FWP_ACTION_PERMIT);
+	weir_fast_hold(false);
 	weir_fast_sync();
 	assert_true(api_view()->identity);
 	assert_int_not_equal(api_classify(0x0A000507u, 1005, &act), x);
@@ -840,6 +844,42 @@ static void test_delta_engine(void **state)
 	weir_fast_sync();
 	assert_null(api_view()); /* the dynamic session's filters are gone */
 	weir_fast_set_delta(false);
+}
+
+/* Shards that grow while their compile stays cheap: fewer contexts, same results. */
+static void grow_round(unsigned nf, unsigned nsl)
+{
+	const struct weir_fast *v;
+	struct r_pkt k;
+	struct pol *p;
+	unsigned i;
+
+	p = r_policy(nf, nsl);
+	assert_int_equal(pol_build(p), 0);
+	v = p->policy->layers[LAYER].fast;
+	assert_non_null(v);
+	assert_true(v->base->n_ctx < nf / 16); /* planned: one per 16 filters */
+	for (i = 0; i + 1 < v->base->n_ctx; i++)
+		if (v->base->ctx[i].first_sl == v->base->ctx[i + 1].first_sl)
+			assert_int_equal(v->base->ctx[i].hi, v->base->ctx[i + 1].lo);
+	for (i = 0; i < 3000; i++) {
+		r_packet(&k);
+		compare(p, &k.in);
+	}
+	pol_free(p);
+}
+
+static void test_grow(void **state)
+{
+	(void)state;
+	r_static = true;
+	weir_fast_set_max_rules(16);
+	weir_fast_set_grow(true);
+	grow_round(600, 2);
+	grow_round(600, 20); /* two sublayer groups: no shard spans both */
+	weir_fast_set_grow(false);
+	weir_fast_set_max_rules(0);
+	r_static = false;
 }
 
 static void test_disabled_and_empty(void **state)
@@ -1100,6 +1140,8 @@ static void test_ipc1_1k(void **state)
 	classbench("ipc1_1k");
 }
 
+static void apply_env(void);
+
 /* The 10k sets take a few seconds each: only with WEIR_FAST_10K=1. */
 static void test_10k(void **state)
 {
@@ -1108,6 +1150,7 @@ static void test_10k(void **state)
 
 	if (only == NULL || strcmp(only, "0") == 0)
 		skip();
+	apply_env();                  /* earlier tests reset the shard settings */
 	if (strcmp(only, "1") != 0) { /* one set by name */
 		classbench(only);
 		return;
@@ -1115,6 +1158,17 @@ static void test_10k(void **state)
 	classbench("acl1_10k");
 	classbench("fw1_10k");
 	classbench("ipc1_10k");
+}
+
+/* WEIR_FAST_MAX_RULES / _MAX_SIZE / _GROW: build the ClassBench cases another way. */
+static void apply_env(void)
+{
+	weir_fast_set_max_rules(getenv("WEIR_FAST_MAX_RULES")
+	                            ? (uint32_t)strtoul(getenv("WEIR_FAST_MAX_RULES"), NULL, 0)
+	                            : 0);
+	weir_fast_set_max_size(
+	    getenv("WEIR_FAST_MAX_SIZE") ? strtoull(getenv("WEIR_FAST_MAX_SIZE"), NULL, 0) : 0);
+	weir_fast_set_grow(getenv("WEIR_FAST_GROW") && strcmp(getenv("WEIR_FAST_GROW"), "0") != 0);
 }
 
 static int setup(void **state)
@@ -1132,10 +1186,7 @@ static int setup(void **state)
 	}
 	weir_fast_enable(true);
 	weir_fast_set_delta(false); /* test_delta turns it on */
-	if (getenv("WEIR_FAST_MAX_RULES"))
-		weir_fast_set_max_rules((uint32_t)strtoul(getenv("WEIR_FAST_MAX_RULES"), NULL, 0));
-	if (getenv("WEIR_FAST_MAX_SIZE"))
-		weir_fast_set_max_size(strtoull(getenv("WEIR_FAST_MAX_SIZE"), NULL, 0));
+	apply_env();
 	cb = tb_new(FWP_ACTION_BLOCK);
 	for (UINT32 i = 0; i < 8; i++)
 		tb_register(cb, i, i % 2 ? 3 : 0,
@@ -1163,6 +1214,7 @@ int main(void)
 	    cmocka_unit_test(test_random_static),
 	    cmocka_unit_test(test_delta),
 	    cmocka_unit_test(test_delta_engine),
+	    cmocka_unit_test(test_grow),
 	    cmocka_unit_test(test_max_size),
 	    cmocka_unit_test(test_acl1_1k),
 	    cmocka_unit_test(test_fw1_1k),
