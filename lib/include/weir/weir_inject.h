@@ -11,9 +11,10 @@
  * received ones ("injected"), so the received-packet conservation check stays
  * exact.
  *
- * Callable from a classifyFn (the packet leaves on that worker's own TX
- * queue, at the end of its loop) and from any other thread (queued to a worker
- * through a multi-producer ring).
+ * Callable from a classifyFn and from any other thread: the packet is queued
+ * (multi-producer ring) to a worker that already transmits on @p port - the
+ * calling worker itself when it does - and leaves at the end of that
+ * worker's loop, so injection never adds a writer to a TX queue.
  */
 #ifndef WEIR_INJECT_H
 #define WEIR_INJECT_H
