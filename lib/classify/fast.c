@@ -931,6 +931,8 @@ int weir_fast_build(struct weir_layer_policy *lp, enum weir_layer layer)
 		latest[layer] = NULL;
 		return 0;
 	}
+	if (lp->n_sublayers > WEIR_FAST_MAX_SUBLAYERS)
+		return -ENOSPC; /* a delta could add sublayers past what a view holds */
 	if (atomic_load(&delta_on) && latest[layer] != NULL &&
 	    view_make(latest[layer], lp, &v) == 0) {
 		lp->fast = v;

@@ -28,6 +28,7 @@
 #define LAYER WEIR_LAYER_INBOUND_TRANSPORT_V4
 #define NFIELDS 8 /* 0 u8, 1-2 u32, 3-4 u16, 5 v6, 6 u64, 7 u32 */
 #define MAXC 8
+#define MAXSL 300    /* sublayers a test policy may have */
 #define NCALLOUTS 12 /* 0..7 registered, 8..11 not */
 
 /* Backing store of one condition's value. */
@@ -46,8 +47,8 @@ struct pol {
 	struct cstore *cs;
 	UINT64 *wstore;
 	unsigned *fsl;
-	UINT16 slw[40];
-	struct weir_sublayer sls[40];
+	UINT16 slw[MAXSL];
+	struct weir_sublayer sls[MAXSL];
 	struct weir_filter **order;
 	struct weir_sublayer_rules *rules;
 	struct weir_policy *policy;
@@ -166,7 +167,7 @@ static int pol_build(struct pol *p)
 	unsigned *idx = calloc(p->nf + 1, sizeof(*idx));
 	unsigned i;
 
-	for (i = 0; i < 40; i++) {
+	for (i = 0; i < MAXSL; i++) {
 		p->sls[i].weight = p->slw[i];
 		p->sls[i].ordinal = i;
 	}
@@ -656,8 +657,8 @@ static void delta_round(unsigned nf, unsigned nsl, unsigned ndel, unsigned nadd,
 	weir_fast_set_delta(true);
 	p1 = pol_new(nf + nadd, p0->policy->layers[LAYER].default_action);
 	memcpy(p1->slw, p0->slw, sizeof(p1->slw));
-	p1->nsl = nsl < 40 ? nsl + 1 : nsl;
-	if (nsl < 40)
+	p1->nsl = nsl + 1 < MAXSL ? nsl + 1 : nsl;
+	if (nsl + 1 < MAXSL)
 		p1->slw[nsl] = (UINT16)rn(4);
 	for (j = 0; j < ndel && j < nf;) {
 		i = rn(nf);
@@ -880,6 +881,50 @@ static void test_grow(void **state)
 	weir_fast_set_grow(false);
 	weir_fast_set_max_rules(0);
 	r_static = false;
+}
+
+/*
+ * More sublayers than a view holds, reached by a commit small enough for a
+ * delta (252 filters in 252 new sublayers over a compiled 5): no fast
+ * classifier, the reference decides.
+ */
+static void test_too_many_sublayers(void **state)
+{
+	const unsigned nsl0 = 5, nadd = WEIR_FAST_MAX_SUBLAYERS + 1 - nsl0 + 1;
+	struct pol *p0 = r_policy(20, nsl0), *p1;
+	struct r_pkt k;
+	unsigned i;
+
+	(void)state;
+	assert_true(nadd <= WEIR_FAST_DELTA_MAX);
+	assert_int_equal(pol_build(p0), 0);
+	weir_fast_set_delta(true);
+	p1 = pol_new(20 + nadd, FWP_ACTION_BLOCK);
+	p1->nsl = nsl0 + nadd;
+	for (i = 0; i < p1->nsl; i++)
+		p1->slw[i] = i < nsl0 ? p0->slw[i] : (UINT16)rn(4);
+	for (i = 0; i < p0->nf; i++) {
+		p1->f[p1->nf] = p0->f[i];
+		p1->fsl[p1->nf] = p0->fsl[i];
+		p1->wstore[p1->nf] = p0->wstore[i];
+		p1->nf++;
+	}
+	for (i = 0; i < nadd; i++) {
+		struct weir_filter *f = pol_filter(
+		    p1, nsl0 + i, rn(6), rn(2) ? FWP_ACTION_PERMIT : FWP_ACTION_BLOCK, 0, 0, 0);
+
+		f->m.filterId = f->rt.filterId = 1000 + i;
+		r_cond(p1, f, rn(NFIELDS));
+	}
+	assert_int_equal(pol_build(p1), -ENOSPC);
+	assert_null(p1->policy->layers[LAYER].fast);
+	for (i = 0; i < 500; i++) {
+		r_packet(&k);
+		compare(p1, &k.in);
+	}
+	pol_free(p1);
+	pol_free(p0);
+	weir_fast_set_delta(false);
 }
 
 static void test_disabled_and_empty(void **state)
@@ -1222,6 +1267,7 @@ int main(void)
 	    cmocka_unit_test(test_delta),
 	    cmocka_unit_test(test_delta_engine),
 	    cmocka_unit_test(test_grow),
+	    cmocka_unit_test(test_too_many_sublayers),
 	    cmocka_unit_test(test_max_size),
 	    cmocka_unit_test(test_acl1_1k),
 	    cmocka_unit_test(test_fw1_1k),
