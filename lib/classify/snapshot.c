@@ -57,24 +57,33 @@ static void policy_free(struct weir_policy *p)
 	free(p);
 }
 
+/* A filter's arbitration key, copied out so the sort reads contiguous memory. */
+struct sort_key {
+	UINT16 sl_weight;
+	uint64_t sl_ordinal;
+	UINT64 weight;
+	UINT64 id;
+	struct weir_filter *f;
+};
+
 /* Arbitration order; see snapshot.h. */
 static int filter_order(const void *a, const void *b)
 {
-	const struct weir_filter *x = *(const struct weir_filter *const *)a;
-	const struct weir_filter *y = *(const struct weir_filter *const *)b;
+	const struct sort_key *x = a, *y = b;
 
-	if (x->sublayer->weight != y->sublayer->weight)
-		return x->sublayer->weight > y->sublayer->weight ? -1 : 1;
-	if (x->sublayer->ordinal != y->sublayer->ordinal)
-		return x->sublayer->ordinal < y->sublayer->ordinal ? -1 : 1;
+	if (x->sl_weight != y->sl_weight)
+		return x->sl_weight > y->sl_weight ? -1 : 1;
+	if (x->sl_ordinal != y->sl_ordinal)
+		return x->sl_ordinal < y->sl_ordinal ? -1 : 1;
 	if (x->weight != y->weight)
 		return x->weight > y->weight ? -1 : 1;
-	return x->m.filterId < y->m.filterId ? -1 : x->m.filterId > y->m.filterId;
+	return x->id < y->id ? -1 : x->id > y->id;
 }
 
 static int build_layer(struct weir_layer_policy *lp, enum weir_layer l)
 {
 	struct weir_store *st = &weir_eng.store;
+	struct sort_key *keys;
 	struct weir_filter *f;
 	uint32_t n = 0, i;
 
@@ -85,10 +94,17 @@ static int build_layer(struct weir_layer_policy *lp, enum weir_layer l)
 	lp->sublayers = malloc(st->layer_nfilters[l] * sizeof(*lp->sublayers));
 	if (lp->filters == NULL || lp->sublayers == NULL)
 		return -ENOMEM;
+	keys = malloc(st->layer_nfilters[l] * sizeof(*keys));
+	if (keys == NULL)
+		return -ENOMEM;
 	TAILQ_FOREACH (f, &st->layer_filters[l], link)
 		if (!(f->m.flags & FWPM_FILTER_FLAG_DISABLED))
-			lp->filters[n++] = f;
-	qsort(lp->filters, n, sizeof(*lp->filters), filter_order);
+			keys[n++] = (struct sort_key){f->sublayer->weight, f->sublayer->ordinal,
+			                              f->weight, f->m.filterId, f};
+	qsort(keys, n, sizeof(*keys), filter_order);
+	for (i = 0; i < n; i++)
+		lp->filters[i] = keys[i].f;
+	free(keys);
 	lp->n_filters = n;
 	for (i = 0; i < n; i++) {
 		if (i == 0 || lp->filters[i]->sublayer != lp->filters[i - 1]->sublayer) {
