@@ -521,30 +521,6 @@ static uint8_t settle_of(const struct weir_fast_base *fp, const FWPS_FILTER3 *rt
 	}
 }
 
-static struct weir_fast_fkey fkey_of(const struct weir_filter *f)
-{
-	struct weir_fast_fkey k = {
-	    .id = f->m.filterId,
-	    .weight = f->weight,
-	    .sl_ordinal = f->sublayer->ordinal,
-	    .sl_weight = f->sublayer->weight,
-	};
-
-	return k;
-}
-
-/* Arbitration order of two filters (snapshot.h), from their keys. */
-static int fkey_cmp(const struct weir_fast_fkey *x, const struct weir_fast_fkey *y)
-{
-	if (x->sl_weight != y->sl_weight)
-		return x->sl_weight > y->sl_weight ? -1 : 1;
-	if (x->sl_ordinal != y->sl_ordinal)
-		return x->sl_ordinal < y->sl_ordinal ? -1 : 1;
-	if (x->weight != y->weight)
-		return x->weight > y->weight ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
 static void base_unref(struct weir_fast_base *b)
 {
 	uint32_t i;
@@ -603,7 +579,7 @@ static int base_prepare(const struct weir_layer_policy *lp, struct weir_fast_bas
 
 			make_rule(fp, lp, i, s % CATS_PER_CTX, &r);
 			memcpy((uint8_t *)fp->rules + i * rsz, &r, rsz);
-			fp->keys[i] = fkey_of(lp->filters[i]);
+			fp->keys[i] = weir_order_key_of(lp->filters[i]);
 			fp->settle[i] = settle_of(fp, &lp->filters[i]->rt);
 			fp->sl_of[i] = s;
 		}
@@ -624,7 +600,6 @@ static int base_prepare(const struct weir_layer_policy *lp, struct weir_fast_bas
 			c->n_sl = n;
 			c->lo = lo;
 			c->hi = hi - lo > cap ? lo + cap : hi;
-			c->first = lo == lp->sublayers[first].first;
 			c->last = c->hi == hi;
 			/* rte_acl: 1 or a multiple of RTE_ACL_RESULTS_MULTIPLIER */
 			c->n_cat = n == 1 ? 1 : RTE_ALIGN_CEIL(n, RTE_ACL_RESULTS_MULTIPLIER);
@@ -839,12 +814,14 @@ static int view_make(struct weir_fast_base *b, const struct weir_layer_policy *l
 		return -ENOMEM;
 	}
 	for (t = 0; i < b->n_filters || j < lp->n_filters;) {
-		struct weir_fast_fkey k = {0};
+		struct weir_order_key k = {0};
 		int c;
 
 		if (j < lp->n_filters)
-			k = fkey_of(lp->filters[j]);
-		c = i == b->n_filters ? 1 : j == lp->n_filters ? -1 : fkey_cmp(&b->keys[i], &k);
+			k = weir_order_key_of(lp->filters[j]);
+		c = i == b->n_filters    ? 1
+		    : j == lp->n_filters ? -1
+		                         : weir_order_cmp(&b->keys[i], &k);
 		if (c == 0) {
 			v->pos[i++] = j++;
 			continue;

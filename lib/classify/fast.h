@@ -80,6 +80,7 @@
 #include <rte_acl.h>
 #include <rte_byteorder.h>
 
+#include "classify/match.h"
 #include "classify/reference.h"
 #include "classify/snapshot.h"
 
@@ -131,7 +132,7 @@ struct weir_fast_ctx {
 	uint32_t first_sl; /**< base sublayer of category 0 */
 	uint32_t n_sl;     /**< sublayers in this context */
 	uint32_t lo, hi;   /**< the base filters it holds: [lo, hi) */
-	bool first, last;  /**< first / last shard of its sublayer group */
+	bool last;         /**< last shard of its sublayer group */
 	uint32_t n_cat;    /**< categories passed to classify */
 };
 
@@ -146,10 +147,7 @@ struct weir_fast_base {
 	bool one_group;  /**< at most 16 sublayers: burst classification */
 	struct weir_fast_map maps[WEIR_FAST_MAX_SLOTS];
 	/** per filter, in the base's arbitration order */
-	struct weir_fast_fkey {
-		UINT64 id, weight, sl_ordinal;
-		UINT16 sl_weight;
-	} * keys;
+	struct weir_order_key *keys;
 	/**
 	 * per filter, what a hit settles without the incoming values: 0 nothing
 	 * (relaxed rule or callout), else its static outcome (WEIR_FAST_S_*)
@@ -267,25 +265,17 @@ static inline bool weir_fast_key_put(const struct weir_fast_base *b, uint32_t k,
 {
 	const struct weir_fast_map *m = &b->maps[k];
 	uint32_t x;
+	UINT64 u;
 
 	if (v->type != m->vtype)
 		return false;
-	switch (v->type) {
-	case FWP_UINT8:
-		x = v->uint8;
-		break;
-	case FWP_UINT16:
-		x = v->uint16;
-		break;
-	case FWP_UINT32:
-		x = v->uint32;
-		break;
-	case FWP_BYTE_ARRAY16_TYPE:
+	if (v->type == FWP_BYTE_ARRAY16_TYPE) {
 		memcpy(&key[m->slot], v->byteArray16->byteArray16, 16);
 		return true;
-	default:
-		return false;
 	}
+	if (!weir_match_value_uint(v, &u))
+		return false;
+	x = (uint32_t)u; /* mapped scalars are 8, 16 or 32 bits */
 	if (m->lead) {
 		*(uint8_t *)key = (uint8_t)x;
 	} else if (m->half) {

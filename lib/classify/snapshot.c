@@ -57,27 +57,14 @@ static void policy_free(struct weir_policy *p)
 	free(p);
 }
 
-/* A filter's arbitration key, copied out so the sort reads contiguous memory. */
 struct sort_key {
-	UINT16 sl_weight;
-	uint64_t sl_ordinal;
-	UINT64 weight;
-	UINT64 id;
+	struct weir_order_key k;
 	struct weir_filter *f;
 };
 
-/* Arbitration order; see snapshot.h. */
 static int filter_order(const void *a, const void *b)
 {
-	const struct sort_key *x = a, *y = b;
-
-	if (x->sl_weight != y->sl_weight)
-		return x->sl_weight > y->sl_weight ? -1 : 1;
-	if (x->sl_ordinal != y->sl_ordinal)
-		return x->sl_ordinal < y->sl_ordinal ? -1 : 1;
-	if (x->weight != y->weight)
-		return x->weight > y->weight ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	return weir_order_cmp(&((const struct sort_key *)a)->k, &((const struct sort_key *)b)->k);
 }
 
 static int build_layer(struct weir_layer_policy *lp, enum weir_layer l)
@@ -99,8 +86,7 @@ static int build_layer(struct weir_layer_policy *lp, enum weir_layer l)
 		return -ENOMEM;
 	TAILQ_FOREACH (f, &st->layer_filters[l], link)
 		if (!(f->m.flags & FWPM_FILTER_FLAG_DISABLED))
-			keys[n++] = (struct sort_key){f->sublayer->weight, f->sublayer->ordinal,
-			                              f->weight, f->m.filterId, f};
+			keys[n++] = (struct sort_key){weir_order_key_of(f), f};
 	qsort(keys, n, sizeof(*keys), filter_order);
 	for (i = 0; i < n; i++)
 		lp->filters[i] = keys[i].f;

@@ -41,6 +41,40 @@ struct weir_layer_policy {
 	void *fast; /**< compiled fast classifier, or NULL */
 };
 
+/**
+ * A filter's place in arbitration order (see weir_layer_policy.filters),
+ * copied out of it: sorting and merging compare keys in contiguous memory,
+ * and a compiled classifier keeps them after the filter itself is gone.
+ */
+struct weir_order_key {
+	UINT64 id, weight, sl_ordinal;
+	UINT16 sl_weight;
+};
+
+static inline struct weir_order_key weir_order_key_of(const struct weir_filter *f)
+{
+	struct weir_order_key k = {
+	    .id = f->m.filterId,
+	    .weight = f->weight,
+	    .sl_ordinal = f->sublayer->ordinal,
+	    .sl_weight = f->sublayer->weight,
+	};
+
+	return k;
+}
+
+/** Arbitration order of two filters: < 0 when @p x comes first. */
+static inline int weir_order_cmp(const struct weir_order_key *x, const struct weir_order_key *y)
+{
+	if (x->sl_weight != y->sl_weight)
+		return x->sl_weight > y->sl_weight ? -1 : 1;
+	if (x->sl_ordinal != y->sl_ordinal)
+		return x->sl_ordinal < y->sl_ordinal ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /** A committed policy: built at each commit, shared by snapshots. */
 struct weir_policy {
 	uint64_t generation;

@@ -283,15 +283,20 @@ static inline void apply(const struct weir_classify_result *res, enum weir_layer
 	}
 }
 
-/* The slow path of one packet: incoming values and metadata, then classify. */
+/*
+ * The slow path of one packet: incoming values and metadata, then classify
+ * (from candidates @p row when there are some). With a flow @p fe of table
+ * @p ft, its handle and contexts are passed to the callouts.
+ */
 static void classify_values(const struct weir_snapshot *s, enum weir_layer lid,
                             const struct weir_layer_desc *l, const struct weir_pkt *p,
-                            struct rte_mbuf *m, const uint32_t *row,
-                            struct weir_classify_result *res)
+                            struct rte_mbuf *m, const uint32_t *row, struct weir_flow_table *ft,
+                            struct weir_flow_entry *fe, struct weir_classify_result *res)
 {
 	FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
 	FWPS_INCOMING_VALUES0 in;
 	FWPS_INCOMING_METADATA_VALUES0 meta;
+	struct weir_flow_ops ops;
 	struct vstore vs;
 
 	in.layerId = l->fwps_id;
@@ -299,10 +304,20 @@ static void classify_values(const struct weir_snapshot *s, enum weir_layer lid,
 	in.incomingValue = vals;
 	weir_pipeline_fill(l, p, vals, &vs);
 	weir_pipeline_fill_meta(l, p, &meta);
+	if (fe) {
+		meta.flowHandle = weir_flow_id(ft, fe);
+		meta.currentMetadataValues |= FWPS_METADATA_FIELD_FLOW_HANDLE;
+		ops.get_context = weir_flow_get_context;
+		ops.flow = fe;
+		ops.reauthorize = p->cond_flags & FWP_CONDITION_FLAG_IS_REAUTHORIZE;
+		weir_flow_classify_begin(fe);
+	}
 	if (row)
-		weir_fast_arbitrate(s, lid, row, &in, &meta, m, NULL, NULL, res, NULL);
+		weir_fast_arbitrate(s, lid, row, &in, &meta, m, NULL, fe ? &ops : NULL, res, NULL);
 	else
-		weir_classify_fast(s, lid, &in, &meta, m, NULL, NULL, res, NULL);
+		weir_classify_fast(s, lid, &in, &meta, m, NULL, fe ? &ops : NULL, res, NULL);
+	if (fe)
+		weir_flow_classify_end(ft, fe);
 }
 
 /*
@@ -328,7 +343,8 @@ static void classify_burst(const struct weir_snapshot *s, enum weir_layer lid,
 
 	if (v == NULL || !v->base->one_group) {
 		for (t = 0; t < nt; t++) {
-			classify_values(s, lid, l, &pk[todo[t]], pkts[todo[t]], NULL, &res);
+			classify_values(s, lid, l, &pk[todo[t]], pkts[todo[t]], NULL, NULL, NULL,
+			                &res);
 			apply(&res, lid, pkts, alive, todo[t], st);
 		}
 		return;
@@ -362,7 +378,7 @@ static void classify_burst(const struct weir_snapshot *s, enum weir_layer lid,
 		uint16_t i = todo[t];
 
 		if (!weir_fast_decide(lp, row, exact[t], &res))
-			classify_values(s, lid, l, &pk[i], pkts[i], row, &res);
+			classify_values(s, lid, l, &pk[i], pkts[i], row, NULL, NULL, &res);
 		apply(&res, lid, pkts, alive, i, st);
 	}
 }
@@ -433,7 +449,6 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 			continue; /* nothing can change the verdict: skip the layer */
 		for (i = 0; i < n; i++) {
 			struct weir_classify_result res;
-			struct weir_flow_ops ops;
 
 			if (!alive[i] || !weir_pipeline_applies(l, &pk[i]))
 				continue;
@@ -464,31 +479,7 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 				continue;
 			}
 			/* with flows, in order: a packet's verdict may cache its flow's */
-			{
-				FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
-				FWPS_INCOMING_VALUES0 in = {.layerId = l->fwps_id,
-				                            .valueCount = l->field_count,
-				                            .incomingValue = vals};
-				FWPS_INCOMING_METADATA_VALUES0 meta;
-				struct vstore vs;
-
-				weir_pipeline_fill(l, &pk[i], vals, &vs);
-				weir_pipeline_fill_meta(l, &pk[i], &meta);
-				if (fe[i]) {
-					meta.flowHandle = weir_flow_id(ft, fe[i]);
-					meta.currentMetadataValues |=
-					    FWPS_METADATA_FIELD_FLOW_HANDLE;
-					ops.get_context = weir_flow_get_context;
-					ops.flow = fe[i];
-					ops.reauthorize =
-					    pk[i].cond_flags & FWP_CONDITION_FLAG_IS_REAUTHORIZE;
-					weir_flow_classify_begin(fe[i]);
-				}
-				weir_classify_fast(s, lid, &in, &meta, pkts[i], NULL,
-				                   fe[i] ? &ops : NULL, &res, NULL);
-				if (fe[i])
-					weir_flow_classify_end(ft, fe[i]);
-			}
+			classify_values(s, lid, l, &pk[i], pkts[i], NULL, ft, fe[i], &res);
 			pk[i].cond_flags = 0;
 			if (is_ale(lid) && fe[i]) {
 				fe[i]->generation = s->generation;
