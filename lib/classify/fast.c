@@ -558,6 +558,7 @@ static int base_prepare(const struct weir_layer_policy *lp, struct weir_fast_bas
 	fp->n_filters = lp->n_filters;
 	fp->n_sublayers = lp->n_sublayers;
 	map_fields(fp, lp);
+	weir_extract_plan(&fp->extract, lp->filters[0]->layer, fp->maps, fp->n_maps);
 	rsz = RTE_ACL_RULE_SZ(fp->n_defs);
 	cap = weir_fast_max_rules();
 	n_grp = (lp->n_sublayers + CATS_PER_CTX - 1) / CATS_PER_CTX;

@@ -83,6 +83,7 @@
 #include "classify/match.h"
 #include "classify/reference.h"
 #include "classify/snapshot.h"
+#include "dataplane/extract.h"
 
 /** Default bound of one rte_acl context's run-time structures (bytes). */
 #define WEIR_FAST_DEFAULT_MAX_SIZE ((size_t)64 << 20)
@@ -155,6 +156,8 @@ struct weir_fast_base {
 	uint8_t *settle;
 	uint32_t *sl_of; /**< per filter: its base sublayer */
 	void *rules;     /**< rules kept between prepare and compile */
+	/** how the data path builds keys (weir_extract_plan()) */
+	struct weir_extract extract;
 	uint32_t n_ctx;
 	struct weir_fast_ctx *ctx;
 };

@@ -181,7 +181,7 @@ static enum weir_drop_reason parse_v6(const struct rte_mbuf *m, struct weir_pkt 
 	return parse_l4(m, p, end);
 }
 
-enum weir_drop_reason weir_parse_full(const struct rte_mbuf *m, struct weir_pkt *p)
+static enum weir_drop_reason parse_any(const struct rte_mbuf *m, struct weir_pkt *p)
 {
 	uint8_t buf[HDR_MAX];
 	const struct rte_ether_hdr *eh;
@@ -222,6 +222,14 @@ enum weir_drop_reason weir_parse_full(const struct rte_mbuf *m, struct weir_pkt 
 	return WEIR_DROP_NONE;
 }
 
+enum weir_drop_reason weir_parse_full(const struct rte_mbuf *m, struct weir_pkt *p)
+{
+	enum weir_drop_reason r = parse_any(m, p);
+
+	p->pres = weir_pkt_presence(p);
+	return r;
+}
+
 /*
  * The common frame, read in place: untagged IPv4 without options, not a
  * fragment, TCP or UDP, its headers in the first segment and every length
@@ -229,6 +237,10 @@ enum weir_drop_reason weir_parse_full(const struct rte_mbuf *m, struct weir_pkt 
  * weir_parse_full(), which decides the drop reason; both give the same
  * summary for the frames this one accepts (tested differentially).
  */
+/* What an IPv4 TCP or UDP packet has (weir_pkt_presence()), less the TCP/UDP bits. */
+#define PRES_V4_L4                                                                                 \
+	(WEIR_PKT_P_ALWAYS | WEIR_PKT_P_IP | WEIR_PKT_P_V4 | WEIR_PKT_P_L4 | WEIR_PKT_P_PORTS)
+
 enum weir_drop_reason weir_parse(const struct rte_mbuf *m, struct weir_pkt *p)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -273,11 +285,13 @@ enum weir_drop_reason weir_parse(const struct rte_mbuf *m, struct weir_pkt *p)
 		p->sport = rte_be_to_cpu_16(t->src_port);
 		p->dport = rte_be_to_cpu_16(t->dst_port);
 		p->tcp_flags = t->tcp_flags;
+		p->pres = PRES_V4_L4 | WEIR_PKT_P_TCP_PORTS;
 	} else {
 		const struct rte_udp_hdr *u = (const struct rte_udp_hdr *)(d + l4);
 
 		p->sport = rte_be_to_cpu_16(u->src_port);
 		p->dport = rte_be_to_cpu_16(u->dst_port);
+		p->pres = PRES_V4_L4 | WEIR_PKT_P_L4_NOT_TCP;
 	}
 	return WEIR_DROP_NONE;
 }

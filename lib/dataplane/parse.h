@@ -16,6 +16,8 @@
 
 #include <rte_mbuf.h>
 
+#include <netinet/in.h>
+
 #include <weir/weir_dataplane.h>
 
 /* The drop reasons (WEIR_DROP_REASONS, enum weir_drop_reason) are public. */
@@ -44,7 +46,43 @@ struct weir_pkt {
 	uint8_t eth_src[6], eth_dst[6];
 	uint16_t in_port, out_port;
 	uint32_t cond_flags; /**< FWP_CONDITION_FLAG_* of the current classify */
+	uint16_t pres;       /**< WEIR_PKT_P_* bits (weir_pkt_presence()), set by the parser */
 };
+
+/**
+ * What a parsed packet has, as bits: which layers see it (all of a layer's
+ * bits) and which values exist (any of an extracted field's bits).
+ */
+enum {
+	WEIR_PKT_P_ALWAYS = 1u << 0,     /**< every packet */
+	WEIR_PKT_P_IP = 1u << 1,         /**< IPv4 or IPv6 */
+	WEIR_PKT_P_V4 = 1u << 2,         /**< IPv4 */
+	WEIR_PKT_P_V6 = 1u << 3,         /**< IPv6 */
+	WEIR_PKT_P_L4 = 1u << 4,         /**< a transport header (not a later fragment) */
+	WEIR_PKT_P_L4_NOT_TCP = 1u << 5, /**< a transport header, not TCP */
+	WEIR_PKT_P_PORTS = 1u << 6,      /**< has_ports */
+	WEIR_PKT_P_ICMP = 1u << 7,       /**< has_icmp */
+	WEIR_PKT_P_TCP_PORTS = 1u << 8,  /**< has_ports and TCP */
+	WEIR_PKT_P_VLAN = 1u << 9,       /**< has_vlan */
+};
+
+/** The WEIR_PKT_P_* bits of a parsed packet @p p. */
+static inline uint16_t weir_pkt_presence(const struct weir_pkt *p)
+{
+	uint16_t b = WEIR_PKT_P_ALWAYS;
+
+	if (p->ip_version)
+		b |= WEIR_PKT_P_IP | (p->ip_version == 4 ? WEIR_PKT_P_V4 : WEIR_PKT_P_V6);
+	if (p->l4_off)
+		b |= WEIR_PKT_P_L4 | (p->proto != IPPROTO_TCP ? WEIR_PKT_P_L4_NOT_TCP : 0);
+	if (p->has_ports)
+		b |= WEIR_PKT_P_PORTS | (p->proto == IPPROTO_TCP ? WEIR_PKT_P_TCP_PORTS : 0);
+	if (p->has_icmp)
+		b |= WEIR_PKT_P_ICMP;
+	if (p->has_vlan)
+		b |= WEIR_PKT_P_VLAN;
+	return b;
+}
 
 /**
  * Parse the frame in @p m.

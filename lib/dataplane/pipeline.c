@@ -13,24 +13,6 @@
 #include "dataplane/pipeline.h"
 #include "flow/flow.h"
 
-/* Layers in the order a forwarded packet meets them (stream: not yet). */
-static const enum weir_layer order[] = {
-    WEIR_LAYER_INBOUND_MAC_FRAME,
-    WEIR_LAYER_INBOUND_IPPACKET_V4,
-    WEIR_LAYER_INBOUND_IPPACKET_V6,
-    WEIR_LAYER_IPFORWARD_V4,
-    WEIR_LAYER_IPFORWARD_V6,
-    WEIR_LAYER_INBOUND_TRANSPORT_V4,
-    WEIR_LAYER_INBOUND_TRANSPORT_V6,
-    WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4, /* with the flow look-up */
-    WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6,
-    WEIR_LAYER_DATAGRAM_DATA_V4,
-    WEIR_LAYER_DATAGRAM_DATA_V6,
-    WEIR_LAYER_OUTBOUND_IPPACKET_V4,
-    WEIR_LAYER_OUTBOUND_IPPACKET_V6,
-    WEIR_LAYER_OUTBOUND_MAC_FRAME,
-};
-
 static void set_uint(FWP_VALUE0 *v, FWP_DATA_TYPE t, uint64_t x, UINT64 *u64)
 {
 	v->type = t;
@@ -219,7 +201,7 @@ void weir_pipeline_fill_meta(const struct weir_layer_desc *l, const struct weir_
 	m->weirLcore = rte_lcore_id();
 }
 
-static bool is_ale(enum weir_layer l)
+static inline bool is_ale(enum weir_layer l)
 {
 	return l == WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4 || l == WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6;
 }
@@ -238,19 +220,40 @@ static bool flows_needed(const struct weir_snapshot *s, uint8_t ipv)
 	return false;
 }
 
+/* The WEIR_PKT_P_* bits a packet needs, all of them, to be seen by layer @p l. */
+static uint16_t layer_needs(const struct weir_layer_desc *l)
+{
+	uint16_t b;
+
+	if (l->ip_version == 0)
+		return 0;
+	b = l->ip_version == 4 ? WEIR_PKT_P_V4 : WEIR_PKT_P_V6;
+	switch (l->id) {
+	case WEIR_LAYER_INBOUND_TRANSPORT_V4:
+	case WEIR_LAYER_INBOUND_TRANSPORT_V6:
+	case WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4:
+	case WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6:
+		return b | WEIR_PKT_P_L4;
+	case WEIR_LAYER_DATAGRAM_DATA_V4:
+	case WEIR_LAYER_DATAGRAM_DATA_V6:
+		return b | WEIR_PKT_P_L4_NOT_TCP;
+	default:
+		return b;
+	}
+}
+
 /*
  * Find or create the packet's flow. @return false if the packet must be
  * dropped (table full).
  */
-static bool flow_attach(struct weir_flow_table *ft, struct weir_pkt *p, struct rte_mbuf *m,
-                        struct weir_flow_entry **fe, bool *is_new, uint64_t now)
+static bool flow_attach(struct weir_flow_table *ft, struct weir_pkt *p, struct weir_flow_entry **fe,
+                        bool *is_new, uint64_t now)
 {
 	struct weir_flow_key k;
 	enum weir_flow_refusal why;
 	uint16_t sp = p->sport, dp = p->dport;
 	int dir;
 
-	(void)m;
 	if (!p->has_ports)
 		sp = dp = 0;
 	if (p->ip_version == 4)
@@ -267,31 +270,43 @@ static bool flow_attach(struct weir_flow_table *ft, struct weir_pkt *p, struct r
 	return true;
 }
 
-/* Apply verdict @p res to packet @p i: keep it, or count and free (or leave to its absorber). */
-static inline void apply(const struct weir_classify_result *res, enum weir_layer lid,
-                         struct rte_mbuf **pkts, bool *alive, uint16_t i,
-                         struct weir_worker_stats *st)
+/* One burst on its way through the layers. */
+struct burst {
+	const struct weir_snapshot *s;
+	struct weir_flow_table *ft;
+	struct rte_mbuf **pkts;
+	struct weir_worker_stats *st;
+	uint16_t n;
+	bool flows; /* flows are tracked: fe and fresh are valid */
+	struct weir_pkt pk[WEIR_BURST_MAX];
+	struct weir_flow_entry *fe[WEIR_BURST_MAX]; /* NULL: no flow (yet) */
+	bool alive[WEIR_BURST_MAX];
+	bool fresh[WEIR_BURST_MAX]; /* its flow was created by this packet */
+};
+
+/* Packet @p i leaves the burst: blocked at layer @p lid (freed) or absorbed. */
+static inline void kill(struct burst *b, uint16_t i, enum weir_layer lid, bool absorbed)
 {
-	if (res->action == FWP_ACTION_PERMIT)
-		return;
-	alive[i] = false;
-	if (res->absorbed) {
-		st->absorbed++;
+	b->alive[i] = false;
+	if (absorbed) {
+		b->st->absorbed++;
 	} else {
-		st->blocked[lid]++;
-		rte_pktmbuf_free(pkts[i]);
+		b->st->blocked[lid]++;
+		rte_pktmbuf_free(b->pkts[i]);
 	}
 }
 
 /*
  * The slow path of one packet: incoming values and metadata, then classify
- * (from candidates @p row when there are some). With a flow @p fe of table
- * @p ft, its handle and contexts are passed to the callouts.
+ * (from candidates @p row when there are some). With a flow @p fe, its
+ * handle and contexts are passed to the callouts. Not inlined: it is rare,
+ * and callgrind names it (bench/callgrind.sh).
  */
-static void classify_values(const struct weir_snapshot *s, enum weir_layer lid,
-                            const struct weir_layer_desc *l, const struct weir_pkt *p,
-                            struct rte_mbuf *m, const uint32_t *row, struct weir_flow_table *ft,
-                            struct weir_flow_entry *fe, struct weir_classify_result *res)
+static __rte_noinline void classify_slow(const struct weir_snapshot *s, enum weir_layer lid,
+                                         const struct weir_layer_desc *l, const struct weir_pkt *p,
+                                         struct rte_mbuf *m, const uint32_t *row,
+                                         struct weir_flow_table *ft, struct weir_flow_entry *fe,
+                                         struct weir_classify_result *res)
 {
 	FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
 	FWPS_INCOMING_VALUES0 in;
@@ -320,66 +335,143 @@ static void classify_values(const struct weir_snapshot *s, enum weir_layer lid,
 		weir_flow_classify_end(ft, fe);
 }
 
-/*
- * Classify packets @p todo at a layer without flows: rte_acl over the whole
- * list at once, keys built straight from the parsed packets; the incoming
- * values are only built for packets the candidates do not settle.
- */
-static void classify_burst(const struct weir_snapshot *s, enum weir_layer lid,
-                           const struct weir_layer_desc *l, const struct weir_pkt *pk,
-                           struct rte_mbuf **pkts, const uint16_t *todo, uint16_t nt, bool *alive,
-                           struct weir_worker_stats *st)
+/* The flow stage, before ale-flow-established: each packet finds or creates its flow. */
+static void attach_flows(struct burst *b, uint16_t need, uint64_t now)
 {
-	const struct weir_layer_policy *lp = &s->policy->layers[lid];
+	uint16_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (!b->alive[i] || (b->pk[i].pres & need) != need)
+			continue;
+		if (!flow_attach(b->ft, &b->pk[i], &b->fe[i], &b->fresh[i], now)) {
+			b->alive[i] = false;
+			b->st->dropped[WEIR_DROP_FLOW_TABLE_FULL]++;
+			rte_pktmbuf_free(b->pkts[i]);
+		}
+		b->st->flows_new += b->fresh[i];
+	}
+}
+
+/*
+ * Classify at layer @p lid every live packet it sees: keys for the whole
+ * burst, one rte_acl call, then each packet's verdict in order (decided from
+ * its candidates, or the slow path), so a packet's callouts run after those
+ * of the packets before it and a flow's verdict cached by one packet serves
+ * the next ones of its flow.
+ */
+static void run_layer(struct burst *b, enum weir_layer lid, const struct weir_layer_desc *l,
+                      const struct weir_layer_policy *lp)
+{
+	const struct weir_snapshot *s = b->s;
+	const uint16_t need = layer_needs(l);
+	const bool ale = b->flows && is_ale(lid); /* the flow cache applies */
 	const struct weir_fast *v = lp->fast;
-	const struct weir_fast_base *b;
+	const struct weir_fast_base *fb = NULL; /* burst classification */
 	uint32_t keys[WEIR_BURST_MAX * RTE_ACL_MAX_FIELDS] __rte_aligned(16);
 	uint32_t cand[WEIR_BURST_MAX * RTE_ACL_MAX_CATEGORIES];
 	const uint8_t *kp[WEIR_BURST_MAX];
-	bool exact[WEIR_BURST_MAX];
-	struct weir_classify_result res;
-	uint16_t t;
-	uint32_t k;
+	const struct weir_pkt *pp[WEIR_BURST_MAX];
+	uint8_t exact[WEIR_BURST_MAX];
+	uint16_t todo[WEIR_BURST_MAX];
+	uint16_t i, t, nt = 0;
+	uint32_t stride = 0;
+	uint8_t *kb = (uint8_t *)keys;
 
-	if (v == NULL || !v->base->one_group) {
-		for (t = 0; t < nt; t++) {
-			classify_values(s, lid, l, &pk[todo[t]], pkts[todo[t]], NULL, NULL, NULL,
-			                &res);
-			apply(&res, lid, pkts, alive, todo[t], st);
+	if (lp->n_filters && v != NULL && v->base->one_group) {
+		fb = v->base;
+		stride = 4 * fb->n_words;
+	}
+	if (!ale) {
+		/* branch-free: every packet is written, the live ones kept */
+#pragma GCC unroll 4
+		for (i = 0; i < b->n; i++) {
+			const bool in = b->alive[i] & ((b->pk[i].pres & need) == need);
+
+			pp[nt] = &b->pk[i];
+			kp[nt] = kb;
+			todo[nt] = i;
+			nt += in;
+			kb += in * stride;
 		}
-		return;
-	}
-	b = v->base;
-	for (t = 0; t < nt; t++) {
-		kp[t] = (const uint8_t *)&keys[t * b->n_words];
-		memset(&keys[t * b->n_words], 0, 4 * b->n_words);
-		exact[t] = true;
-	}
-	/* field by field: the same extraction for the whole list */
-	for (k = 0; k < b->n_maps; k++) {
-		UINT16 fld = b->maps[k].field;
+	} else {
+		for (i = 0; i < b->n; i++) {
+			const struct weir_flow_entry *f = b->fe[i];
 
-		if (fld >= l->field_count || fld >= WEIR_FIELDS_MAX) {
-			memset(exact, 0, nt * sizeof(exact[0])); /* keyed as 0 */
+			if (!b->alive[i] || (b->pk[i].pres & need) != need)
+				continue;
+			if (f && !b->fresh[i]) {
+				/* once per flow, again after a policy change */
+				if (f->generation == s->generation) {
+					if (f->verdict != 0)
+						kill(b, i, lid, false);
+					continue;
+				}
+				b->pk[i].cond_flags = FWP_CONDITION_FLAG_IS_REAUTHORIZE;
+			}
+			pp[nt] = &b->pk[i];
+			kp[nt] = kb;
+			todo[nt++] = i;
+			kb += stride;
+		}
+	}
+	if (nt == 0)
+		return;
+	if (fb) {
+		weir_extract_keys(&fb->extract, pp, nt, (uint8_t *)keys, stride, exact);
+		weir_fast_candidates(v, kp, nt, cand);
+		if (!b->flows) {
+			/* the common case: no flow, candidates first */
+			const uint32_t *row = cand;
+
+			b->st->classified[lid] += nt;
+			for (t = 0; t < nt; t++, row += fb->stride) {
+				struct weir_classify_result res;
+
+				if (unlikely(!weir_fast_decide(lp, row, exact[t], &res)))
+					classify_slow(s, lid, l, pp[t], b->pkts[todo[t]], row, NULL,
+					              NULL, &res);
+				if (unlikely(res.action != FWP_ACTION_PERMIT))
+					kill(b, todo[t], lid, res.absorbed);
+			}
+			return;
+		}
+	}
+	for (t = 0; t < nt; t++) {
+		struct weir_flow_entry *f = b->flows ? b->fe[todo[t]] : NULL;
+		struct weir_classify_result res;
+		const uint32_t *row = NULL;
+
+		i = todo[t];
+		if (ale && f) {
+			if (!b->fresh[i] && f->generation == s->generation) {
+				/* an earlier packet of this burst classified the flow */
+				b->pk[i].cond_flags = 0;
+				if (f->verdict != 0)
+					kill(b, i, lid, false);
+				continue;
+			}
+			b->st->flows_reauth += !b->fresh[i];
+		}
+		b->st->classified[lid]++;
+		if (lp->n_filters == 0) {
+			kill(b, i, lid, false); /* a blocking default and nothing else */
 			continue;
 		}
-		for (t = 0; t < nt; t++) {
-			FWP_VALUE0 val;
-			UINT64 u;
-
-			fill_one(l, fld, &pk[todo[t]], &val, &u);
-			if (!weir_fast_key_put(b, k, &val, &keys[t * b->n_words]))
-				exact[t] = false;
+		if (fb) {
+			row = &cand[t * fb->stride];
+			if (!weir_fast_decide(lp, row, exact[t], &res))
+				classify_slow(s, lid, l, &b->pk[i], b->pkts[i], row, b->ft, f,
+				              &res);
+		} else {
+			classify_slow(s, lid, l, &b->pk[i], b->pkts[i], NULL, b->ft, f, &res);
 		}
-	}
-	weir_fast_candidates(v, kp, nt, cand);
-	for (t = 0; t < nt; t++) {
-		const uint32_t *row = &cand[t * b->stride];
-		uint16_t i = todo[t];
-
-		if (!weir_fast_decide(lp, row, exact[t], &res))
-			classify_values(s, lid, l, &pk[i], pkts[i], row, NULL, NULL, &res);
-		apply(&res, lid, pkts, alive, i, st);
+		b->pk[i].cond_flags = 0;
+		if (ale && f) {
+			f->generation = s->generation;
+			f->verdict = res.action == FWP_ACTION_PERMIT ? 0 : 1;
+		}
+		if (res.action != FWP_ACTION_PERMIT)
+			kill(b, i, lid, res.absorbed);
 	}
 }
 
@@ -387,16 +479,11 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
                            struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint16_t out_port,
                            struct weir_worker_stats *st, struct rte_mbuf **out)
 {
-	struct weir_pkt pk[WEIR_BURST_MAX];
-	bool alive[WEIR_BURST_MAX];
-	struct weir_flow_entry *fe[WEIR_BURST_MAX];
-	bool fresh[WEIR_BURST_MAX];
-	uint16_t todo[WEIR_BURST_MAX];
+	struct burst b;
 	uint16_t i, n_out = 0;
 	uint64_t now = 0;
-	unsigned k;
+	unsigned lid;
 	bool flows4 = ft && flows_needed(s, 4), flows6 = ft && flows_needed(s, 6);
-	bool have_flows = false; /* some packet has a flow: classify one by one */
 
 	st->rx += n;
 	if (!s->policy->active) {
@@ -408,90 +495,51 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 		memcpy(out, pkts, n * sizeof(*pkts));
 		return n;
 	}
-	if (flows4 || flows6)
+	b.s = s;
+	b.ft = ft;
+	b.pkts = pkts;
+	b.st = st;
+	b.n = n;
+	b.flows = flows4 || flows6;
+	if (b.flows) {
 		now = rte_rdtsc();
+		memset(b.fe, 0, n * sizeof(b.fe[0]));
+		memset(b.fresh, 0, n * sizeof(b.fresh[0]));
+	}
 	for (i = 0; i < n; i++) {
-		enum weir_drop_reason r = weir_parse(pkts[i], &pk[i]);
+		struct weir_pkt *p = &b.pk[i];
+		enum weir_drop_reason r = weir_parse(pkts[i], p);
 
-		pk[i].in_port = in_port;
-		pk[i].out_port = out_port;
-		pk[i].cond_flags = 0;
-		fe[i] = NULL;
-		fresh[i] = false;
-		alive[i] = r == WEIR_DROP_NONE;
-		if (!alive[i]) {
+		p->in_port = in_port;
+		p->out_port = out_port;
+		p->cond_flags = 0;
+		b.alive[i] = r == WEIR_DROP_NONE;
+		if (unlikely(!b.alive[i])) {
 			st->dropped[r]++;
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
-	for (k = 0; k < RTE_DIM(order); k++) {
-		enum weir_layer lid = order[k];
-		const struct weir_layer_desc *l = weir_layer_get(lid);
+	/* enum weir_layer is in the order a forwarded packet meets the layers */
+	for (lid = 0; lid < WEIR_LAYER_COUNT; lid++) {
 		const struct weir_layer_policy *lp = &s->policy->layers[lid];
-		bool flows = l->ip_version == 4 ? flows4 : flows6;
-		uint16_t nt = 0;
+		const struct weir_layer_desc *l;
 
-		if (is_ale(lid) && flows) {
-			/* the flow stage: after the transport layer, before datagram-data */
-			for (i = 0; i < n; i++) {
-				if (!alive[i] || !weir_pipeline_applies(l, &pk[i]))
-					continue;
-				if (!flow_attach(ft, &pk[i], pkts[i], &fe[i], &fresh[i], now)) {
-					alive[i] = false;
-					st->dropped[WEIR_DROP_FLOW_TABLE_FULL]++;
-					rte_pktmbuf_free(pkts[i]);
-				}
-				st->flows_new += fresh[i];
-				have_flows |= fe[i] != NULL;
-			}
+		if (lp->n_filters == 0 && lp->default_action != FWP_ACTION_BLOCK) {
+			/* nothing can change the verdict: skip the layer (not the flow stage) */
+			if (likely(!b.flows) || !is_ale(lid))
+				continue;
 		}
-		if (lp->n_filters == 0 && lp->default_action != FWP_ACTION_BLOCK)
-			continue; /* nothing can change the verdict: skip the layer */
-		for (i = 0; i < n; i++) {
-			struct weir_classify_result res;
-
-			if (!alive[i] || !weir_pipeline_applies(l, &pk[i]))
-				continue;
-			if (is_ale(lid) && fe[i]) {
-				/* once per flow, again after a policy change */
-				if (!fresh[i] && fe[i]->generation == s->generation) {
-					if (fe[i]->verdict == 0)
-						continue;
-					alive[i] = false;
-					st->blocked[lid]++;
-					rte_pktmbuf_free(pkts[i]);
-					continue;
-				}
-				if (!fresh[i]) {
-					st->flows_reauth++;
-					pk[i].cond_flags = FWP_CONDITION_FLAG_IS_REAUTHORIZE;
-				}
-			}
-			st->classified[lid]++;
-			if (lp->n_filters == 0) {
-				res.action = FWP_ACTION_BLOCK;
-				res.absorbed = false;
-				apply(&res, lid, pkts, alive, i, st);
-				continue;
-			}
-			if (!have_flows) {
-				todo[nt++] = i; /* classified together below */
-				continue;
-			}
-			/* with flows, in order: a packet's verdict may cache its flow's */
-			classify_values(s, lid, l, &pk[i], pkts[i], NULL, ft, fe[i], &res);
-			pk[i].cond_flags = 0;
-			if (is_ale(lid) && fe[i]) {
-				fe[i]->generation = s->generation;
-				fe[i]->verdict = res.action == FWP_ACTION_PERMIT ? 0 : 1;
-			}
-			apply(&res, lid, pkts, alive, i, st);
-		}
-		if (nt)
-			classify_burst(s, lid, l, pk, pkts, todo, nt, alive, st);
+		l = weir_layer_get(lid);
+		if (is_ale(lid) && (l->ip_version == 4 ? flows4 : flows6))
+			attach_flows(&b, layer_needs(l), now);
+		if ((lp->n_filters || lp->default_action == FWP_ACTION_BLOCK) &&
+		    weir_pipeline_wired(l))
+			run_layer(&b, lid, l, lp);
 	}
-	for (i = 0; i < n; i++)
-		if (alive[i])
-			out[n_out++] = pkts[i];
+#pragma GCC unroll 4
+	for (i = 0; i < n; i++) {
+		out[n_out] = pkts[i];
+		n_out += b.alive[i];
+	}
 	return n_out;
 }

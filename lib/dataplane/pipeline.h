@@ -44,6 +44,16 @@ struct vstore {
 	UINT64 u64[WEIR_FIELDS_MAX];
 };
 
+/**
+ * Is layer @p l part of the pipeline? The stream layers are not yet (they
+ * need TCP stream reassembly); every other layer is, in enum weir_layer
+ * order.
+ */
+static inline bool weir_pipeline_wired(const struct weir_layer_desc *l)
+{
+	return l->id != WEIR_LAYER_STREAM_V4 && l->id != WEIR_LAYER_STREAM_V6;
+}
+
 /** Does layer @p l see packet @p p (IP version, transport header present ...)? */
 static inline bool weir_pipeline_applies(const struct weir_layer_desc *l, const struct weir_pkt *p)
 {
