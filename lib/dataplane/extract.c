@@ -292,7 +292,12 @@ static FWP_DATA_TYPE source_of(const struct weir_layer_desc *l, const struct wei
 void weir_extract_plan(struct weir_extract *x, enum weir_layer layer,
                        const struct weir_fast_map *maps, uint32_t n_maps)
 {
-	const struct weir_layer_desc *l = weir_layer_get(layer);
+	weir_extract_plan_desc(x, weir_layer_get(layer), maps, n_maps);
+}
+
+void weir_extract_plan_desc(struct weir_extract *x, const struct weir_layer_desc *l,
+                            const struct weir_fast_map *maps, uint32_t n_maps)
+{
 	bool lead = false;
 	uint32_t k;
 

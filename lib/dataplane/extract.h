@@ -79,6 +79,12 @@ struct weir_extract {
 void weir_extract_plan(struct weir_extract *x, enum weir_layer layer,
                        const struct weir_fast_map *maps, uint32_t n_maps);
 
+struct weir_layer_desc;
+
+/** weir_extract_plan() for a layer description (tests: any field table). */
+void weir_extract_plan_desc(struct weir_extract *x, const struct weir_layer_desc *l,
+                            const struct weir_fast_map *maps, uint32_t n_maps);
+
 /**
  * Build the keys of @p n packets @p pk (n <= WEIR_FAST_BURST) with plan @p x:
  * key t at @p keys + t * @p stride (stride: the base's n_words * 4 bytes;

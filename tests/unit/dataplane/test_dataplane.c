@@ -24,6 +24,8 @@
 
 #include "classify/snapshot.h"
 #include "core/layers.h"
+#include "classify/fast.h"
+#include "dataplane/extract.h"
 #include "dataplane/parse.h"
 #include "dataplane/pipeline.h"
 
@@ -649,6 +651,166 @@ static void t_mutations(void **state)
 	assert_true(ok > 50000);
 }
 
+/*
+ * The key extractors against what they replace: for every field of every
+ * layer, each value type and key placement (leading byte, half word, word,
+ * IPv6 address) and each kind of packet, weir_extract_keys() writes every
+ * byte of the key as weir_pipeline_fill() + weir_fast_key_put() over a
+ * zeroed key do, and the same exactness (absent fields, other types, fields
+ * not in the layer: keyed 0, inexact).
+ */
+enum { EX_PKTS = 10 };
+
+static void ex_packets(struct weir_pkt *pk)
+{
+	static const uint8_t icmp[8] = {8, 3, 0, 0, 0, 1, 0, 1};
+	static const uint8_t icmp6[8] = {128, 4, 0, 0, 0, 1, 0, 1};
+	uint8_t tag[4] = {0x20, 0x07, 0x08, 0x00};
+	unsigned n = 0, k;
+
+	eth(0x0800), ipv4(6, 20, 5, 0), tcp(1000, 80, 0x12);
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x0800), ipv4(17, 8, 5, 0), udp(53, 5353, 0);
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x0800), ipv4(1, 8, 5, 0), put(icmp, 8);
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x0800), ipv4(17, 8, 5, 0x0010), udp(1, 2, 0); /* a later fragment */
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x86dd), ipv6(17, 8), udp(7, 9, 0);
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x86dd), ipv6(58, 8), put(icmp6, 8);
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x86dd), ipv6(6, 20), tcp(65535, 1, 0x02);
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x8100), put(tag, 4), ipv4(6, 20, 5, 0), tcp(443, 1024, 0x10);
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x0806), put((uint8_t[28]){0}, 28);
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	eth(0x0800), ipv4(132, 12, 5, 0), put((uint8_t[12]){0, 9, 0, 10}, 12); /* SCTP */
+	assert_int_equal(parse(&pk[n++]), WEIR_DROP_NONE);
+	assert_int_equal(n, EX_PKTS);
+	for (k = 0; k < n; k++) {
+		pk[k].in_port = (uint16_t)(k + 0x1234);
+		pk[k].out_port = (uint16_t)(k * 3);
+		pk[k].cond_flags = k % 2 ? FWP_CONDITION_FLAG_IS_REAUTHORIZE : 0;
+		pk[k].pkt_len += 0x10000 * k; /* wider than a FWP_UINT16 */
+		pk[k].v4_dst = k == 2 ? 0xffffffffu : k == 3 ? 0xe0000001u : pk[k].v4_dst;
+	}
+}
+
+/* Compare the plan of @p n maps at layer @p lid with the incoming-value path. */
+static void ex_check(const struct weir_layer_desc *l, const struct weir_pkt *pk,
+                     struct weir_fast_map *maps, uint32_t n, uint32_t n_words)
+{
+	static struct weir_fast_base b;
+	const struct weir_pkt *pp[EX_PKTS];
+	uint8_t keys[EX_PKTS][RTE_ACL_MAX_FIELDS * 4];
+	uint8_t exact[EX_PKTS];
+	unsigned t, k;
+
+	memset(&b, 0, sizeof(b));
+	memcpy(b.maps, maps, n * sizeof(*maps));
+	b.n_maps = n;
+	b.n_words = n_words;
+	weir_extract_plan_desc(&b.extract, l, b.maps, n);
+	for (t = 0; t < EX_PKTS; t++)
+		pp[t] = &pk[t];
+	memset(keys, 0xa5, sizeof(keys)); /* every byte must be written */
+	weir_extract_keys(&b.extract, pp, EX_PKTS, &keys[0][0], sizeof(keys[0]), exact);
+	for (t = 0; t < EX_PKTS; t++) {
+		FWPS_INCOMING_VALUE0 vals[WEIR_FIELDS_MAX];
+		struct vstore vs;
+		uint32_t want[RTE_ACL_MAX_FIELDS] = {0};
+		bool ex = true;
+
+		if (l->ip_version && !weir_pipeline_applies(l, &pk[t]))
+			continue;
+		weir_pipeline_fill(l, &pk[t], vals, &vs);
+		for (k = 0; k < n; k++)
+			if (maps[k].field >= l->field_count ||
+			    !weir_fast_key_put(&b, k, &vals[maps[k].field].value, want))
+				ex = false;
+		if (memcmp(keys[t], want, 4 * n_words) != 0 || exact[t] != ex)
+			fail_msg("layer %s field %u vtype %d packet %u: key or exactness differs",
+			         l->name, maps[0].field, maps[0].vtype, t);
+	}
+}
+
+/* Every field of layer @p l, each value type and key placement. */
+static unsigned ex_layer(const struct weir_layer_desc *l, const struct weir_pkt *pk)
+{
+	static const FWP_DATA_TYPE vt[] = {FWP_UINT8, FWP_UINT16, FWP_UINT32,
+	                                   FWP_BYTE_ARRAY16_TYPE};
+	unsigned f, v, checks = 0;
+
+	for (f = 0; f <= l->field_count; f++) { /* field_count: not in the layer */
+		for (v = 0; v < RTE_DIM(vt); v++) {
+			struct weir_fast_map m[2];
+
+			memset(m, 0, sizeof(m));
+			m[0].field = (UINT16)f;
+			m[0].vtype = vt[v];
+			if (vt[v] == FWP_BYTE_ARRAY16_TYPE) {
+				m[0].kind = WEIR_FAST_K_V6, m[0].slot = 1;
+				ex_check(l, pk, m, 1, 5);
+				checks++;
+				continue;
+			}
+			m[0].slot = 1; /* a whole word, no leading byte */
+			ex_check(l, pk, m, 1, 2);
+			if (vt[v] == FWP_UINT8) { /* the leading byte */
+				m[0].slot = 0, m[0].lead = 1;
+				ex_check(l, pk, m, 1, 1);
+			}
+			if (vt[v] == FWP_UINT16) { /* two halves of one word */
+				m[1] = m[0];
+				m[0].half = 1, m[1].half = 2;
+				m[1].field = (UINT16)(f ? f - 1 : f + 1);
+				ex_check(l, pk, m, 2, 2);
+			}
+			checks += 2;
+		}
+	}
+	return checks;
+}
+
+static void t_extract(void **state)
+{
+	static const FWP_DATA_TYPE ft[] = {FWP_EMPTY,           FWP_UINT8,  FWP_UINT16,
+	                                   FWP_UINT32,          FWP_UINT64, FWP_BYTE_ARRAY16_TYPE,
+	                                   FWP_BYTE_ARRAY6_TYPE};
+	static struct weir_field_desc all[WEIR_ATTR_COUNT * RTE_DIM(ft)];
+	struct weir_layer_desc synth;
+	struct weir_pkt pk[EX_PKTS];
+	unsigned lid, a, t, n = 0, checks = 0;
+
+	(void)state;
+	ex_packets(pk);
+	for (lid = 0; lid < WEIR_LAYER_COUNT; lid++)
+		checks += ex_layer(weir_layer_get(lid), pk);
+	/* every attribute in every WFP type, at an inbound and an outbound layer */
+	for (a = 0; a < WEIR_ATTR_COUNT; a++)
+		for (t = 0; t < RTE_DIM(ft); t++) {
+			all[n].attr = (enum weir_pkt_attr)a;
+			all[n++].type = ft[t];
+		}
+	assert_true(n <= WEIR_FIELDS_MAX * 4);
+	for (a = 0; a < 2; a++) {
+		unsigned first;
+
+		synth = *weir_layer_get(a ? WEIR_LAYER_OUTBOUND_MAC_FRAME
+		                          : WEIR_LAYER_INBOUND_MAC_FRAME);
+		/* WEIR_FIELDS_MAX fields at a time (weir_pipeline_fill's bound) */
+		for (first = 0; first < n; first += WEIR_FIELDS_MAX) {
+			synth.fields = &all[first];
+			synth.field_count =
+			    n - first < WEIR_FIELDS_MAX ? n - first : WEIR_FIELDS_MAX;
+			checks += ex_layer(&synth, pk);
+		}
+	}
+	assert_true(checks > 1000);
+}
+
 /* The pipeline over a burst, with a real engine, policy and callout. */
 static const GUID ABSORB_KEY = {
     0x5eedab50, 0x1111, 0x4222, {0x83, 0x33, 0x44, 0x44, 0x55, 0x55, 0x66, 0x99}};
@@ -891,6 +1053,7 @@ int main(void)
 	    cmocka_unit_test(t_metadata),
 	    cmocka_unit_test(t_mutations),
 	    cmocka_unit_test(t_parse_in_place),
+	    cmocka_unit_test(t_extract),
 	    cmocka_unit_test(t_pipeline_burst),
 	    cmocka_unit_test(t_explain_frame),
 	    cmocka_unit_test(t_public_counters),
