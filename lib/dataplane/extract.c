@@ -17,7 +17,12 @@
 /* Where a value goes in the key. */
 enum { ST_LEAD, ST_HALF, ST_WORD, ST_COUNT };
 
-static __rte_always_inline uint32_t load(const struct weir_extract_op *op, const struct weir_pkt *p,
+/* The operation's parameters, copied so stores to the keys do not reload them. */
+struct opv {
+	uint32_t off, off2, mask, konst;
+};
+
+static __rte_always_inline uint32_t load(const struct opv *o, const struct weir_pkt *p,
                                          unsigned src)
 {
 	const uint8_t *b = (const uint8_t *)p;
@@ -26,19 +31,19 @@ static __rte_always_inline uint32_t load(const struct weir_extract_op *op, const
 
 	switch (src) {
 	case WEIR_EX_U8:
-		return b[op->off];
+		return b[o->off];
 	case WEIR_EX_U16:
-		memcpy(&u16, b + op->off, 2);
+		memcpy(&u16, b + o->off, 2);
 		return u16;
 	case WEIR_EX_U32:
-		memcpy(&u32, b + op->off, 4);
+		memcpy(&u32, b + o->off, 4);
 		return u32;
 	case WEIR_EX_PORT_ICMP:
 		if (p->has_ports) {
-			memcpy(&u16, b + op->off, 2);
-			return u16 & op->mask;
+			memcpy(&u16, b + o->off, 2);
+			return u16 & o->mask;
 		}
-		return b[op->off2];
+		return b[o->off2];
 	case WEIR_EX_ADDR_TYPE:
 		if (p->ip_version == 4) {
 			if (p->v4_dst == 0xffffffffu)
@@ -48,9 +53,9 @@ static __rte_always_inline uint32_t load(const struct weir_extract_op *op, const
 		return p->v6_dst[0] == 0xff ? 3 : 1;
 	case WEIR_EX_FLAGS:
 		return (p->cond_flags | (p->fragment ? FWP_CONDITION_FLAG_IS_FRAGMENT : 0)) &
-		       op->mask;
+		       o->mask;
 	default:
-		return op->konst;
+		return o->konst;
 	}
 }
 
@@ -82,6 +87,7 @@ static __rte_always_inline void run(const struct weir_extract_op *op,
                                     uint32_t stride, uint8_t *exact, unsigned src, unsigned st,
                                     bool cond)
 {
+	const struct opv o = {op->off, op->off2, op->mask, op->konst};
 	const uint32_t need = op->need;
 	uint8_t *k = keys + op->dst;
 	uint32_t t;
@@ -89,7 +95,7 @@ static __rte_always_inline void run(const struct weir_extract_op *op,
 #pragma GCC unroll 4
 	for (t = 0; t < n; t++, k += stride) {
 		const struct weir_pkt *p = pk[t];
-		uint32_t x = load(op, p, src);
+		uint32_t x = load(&o, p, src);
 
 		if (cond && unlikely(!(p->pres & need))) {
 			x = 0;

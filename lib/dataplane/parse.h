@@ -44,9 +44,9 @@ struct weir_pkt {
 	uint32_t v4_src, v4_dst; /**< host order */
 	uint8_t v6_src[16], v6_dst[16];
 	uint8_t eth_src[6], eth_dst[6];
+	uint32_t cond_flags; /**< FWP_CONDITION_FLAG_* of the current classify (parsed: 0) */
 	uint16_t in_port, out_port;
-	uint32_t cond_flags; /**< FWP_CONDITION_FLAG_* of the current classify */
-	uint16_t pres;       /**< WEIR_PKT_P_* bits (weir_pkt_presence()), set by the parser */
+	uint16_t pres; /**< WEIR_PKT_P_* bits (weir_pkt_presence()), set by the parser */
 };
 
 /**

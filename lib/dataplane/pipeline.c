@@ -220,14 +220,17 @@ static bool flows_needed(const struct weir_snapshot *s, uint8_t ipv)
 	return false;
 }
 
-/* The WEIR_PKT_P_* bits a packet needs, all of them, to be seen by layer @p l. */
+/*
+ * The WEIR_PKT_P_* bits a packet needs, all of them, to be seen by layer
+ * @p l (WEIR_PKT_P_ALWAYS: it is still in the burst).
+ */
 static uint16_t layer_needs(const struct weir_layer_desc *l)
 {
 	uint16_t b;
 
 	if (l->ip_version == 0)
-		return 0;
-	b = l->ip_version == 4 ? WEIR_PKT_P_V4 : WEIR_PKT_P_V6;
+		return WEIR_PKT_P_ALWAYS;
+	b = WEIR_PKT_P_ALWAYS | (l->ip_version == 4 ? WEIR_PKT_P_V4 : WEIR_PKT_P_V6);
 	switch (l->id) {
 	case WEIR_LAYER_INBOUND_TRANSPORT_V4:
 	case WEIR_LAYER_INBOUND_TRANSPORT_V6:
@@ -279,15 +282,16 @@ struct burst {
 	uint16_t n;
 	bool flows; /* flows are tracked: fe and fresh are valid */
 	struct weir_pkt pk[WEIR_BURST_MAX];
+	uint16_t dead; /* packets that left the burst (their pres is 0) */
 	struct weir_flow_entry *fe[WEIR_BURST_MAX]; /* NULL: no flow (yet) */
-	bool alive[WEIR_BURST_MAX];
-	bool fresh[WEIR_BURST_MAX]; /* its flow was created by this packet */
+	bool fresh[WEIR_BURST_MAX];                 /* its flow was created by this packet */
 };
 
 /* Packet @p i leaves the burst: blocked at layer @p lid (freed) or absorbed. */
 static inline void kill(struct burst *b, uint16_t i, enum weir_layer lid, bool absorbed)
 {
-	b->alive[i] = false;
+	b->pk[i].pres = 0;
+	b->dead++;
 	if (absorbed) {
 		b->st->absorbed++;
 	} else {
@@ -341,10 +345,11 @@ static void attach_flows(struct burst *b, uint16_t need, uint64_t now)
 	uint16_t i;
 
 	for (i = 0; i < b->n; i++) {
-		if (!b->alive[i] || (b->pk[i].pres & need) != need)
+		if ((b->pk[i].pres & need) != need)
 			continue;
 		if (!flow_attach(b->ft, &b->pk[i], &b->fe[i], &b->fresh[i], now)) {
-			b->alive[i] = false;
+			b->pk[i].pres = 0;
+			b->dead++;
 			b->st->dropped[WEIR_DROP_FLOW_TABLE_FULL]++;
 			rte_pktmbuf_free(b->pkts[i]);
 		}
@@ -372,7 +377,6 @@ static void run_layer(struct burst *b, enum weir_layer lid, const struct weir_la
 	const uint8_t *kp[WEIR_BURST_MAX];
 	const struct weir_pkt *pp[WEIR_BURST_MAX];
 	uint8_t exact[WEIR_BURST_MAX];
-	uint16_t todo[WEIR_BURST_MAX];
 	uint16_t i, t, nt = 0;
 	uint32_t stride = 0;
 	uint8_t *kb = (uint8_t *)keys;
@@ -382,22 +386,21 @@ static void run_layer(struct burst *b, enum weir_layer lid, const struct weir_la
 		stride = 4 * fb->n_words;
 	}
 	if (!ale) {
-		/* branch-free: every packet is written, the live ones kept */
-#pragma GCC unroll 4
-		for (i = 0; i < b->n; i++) {
-			const bool in = b->alive[i] & ((b->pk[i].pres & need) == need);
+		const struct weir_pkt *p = b->pk;
 
-			pp[nt] = &b->pk[i];
+		for (i = 0; i < b->n; i++, p++) {
+			if ((p->pres & need) != need)
+				continue;
+			pp[nt] = p;
 			kp[nt] = kb;
-			todo[nt] = i;
-			nt += in;
-			kb += in * stride;
+			nt++;
+			kb += stride;
 		}
 	} else {
 		for (i = 0; i < b->n; i++) {
 			const struct weir_flow_entry *f = b->fe[i];
 
-			if (!b->alive[i] || (b->pk[i].pres & need) != need)
+			if ((b->pk[i].pres & need) != need)
 				continue;
 			if (f && !b->fresh[i]) {
 				/* once per flow, again after a policy change */
@@ -410,7 +413,7 @@ static void run_layer(struct burst *b, enum weir_layer lid, const struct weir_la
 			}
 			pp[nt] = &b->pk[i];
 			kp[nt] = kb;
-			todo[nt++] = i;
+			nt++;
 			kb += stride;
 		}
 	}
@@ -422,26 +425,28 @@ static void run_layer(struct burst *b, enum weir_layer lid, const struct weir_la
 		if (!b->flows) {
 			/* the common case: no flow, candidates first */
 			const uint32_t *row = cand;
+			const uint32_t rs = fb->stride;
 
 			b->st->classified[lid] += nt;
-			for (t = 0; t < nt; t++, row += fb->stride) {
+			for (t = 0; t < nt; t++, row += rs) {
 				struct weir_classify_result res;
 
 				if (unlikely(!weir_fast_decide(lp, row, exact[t], &res)))
-					classify_slow(s, lid, l, pp[t], b->pkts[todo[t]], row, NULL,
-					              NULL, &res);
+					classify_slow(s, lid, l, pp[t], b->pkts[pp[t] - b->pk], row,
+					              NULL, NULL, &res);
 				if (unlikely(res.action != FWP_ACTION_PERMIT))
-					kill(b, todo[t], lid, res.absorbed);
+					kill(b, (uint16_t)(pp[t] - b->pk), lid, res.absorbed);
 			}
 			return;
 		}
 	}
 	for (t = 0; t < nt; t++) {
-		struct weir_flow_entry *f = b->flows ? b->fe[todo[t]] : NULL;
+		struct weir_flow_entry *f;
 		struct weir_classify_result res;
 		const uint32_t *row = NULL;
 
-		i = todo[t];
+		i = (uint16_t)(pp[t] - b->pk);
+		f = b->flows ? b->fe[i] : NULL;
 		if (ale && f) {
 			if (!b->fresh[i] && f->generation == s->generation) {
 				/* an earlier packet of this burst classified the flow */
@@ -479,6 +484,8 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
                            struct rte_mbuf **pkts, uint16_t n, uint16_t in_port, uint16_t out_port,
                            struct weir_worker_stats *st, struct rte_mbuf **out)
 {
+	const struct weir_layer_policy *layers = s->policy->layers;
+	uint32_t stages = 0, work; /* layers: the flow stage's, those to run */
 	struct burst b;
 	uint16_t i, n_out = 0;
 	uint64_t now = 0;
@@ -501,6 +508,10 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 	b.st = st;
 	b.n = n;
 	b.flows = flows4 || flows6;
+	b.dead = 0;
+	if (b.flows)
+		stages = 1u << WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4 |
+		         1u << WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6;
 	if (b.flows) {
 		now = rte_rdtsc();
 		memset(b.fe, 0, n * sizeof(b.fe[0]));
@@ -508,27 +519,32 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 	}
 	for (i = 0; i < n; i++) {
 		struct weir_pkt *p = &b.pk[i];
-		enum weir_drop_reason r = weir_parse(pkts[i], p);
+		const enum weir_drop_reason r = weir_parse(pkts[i], p);
 
-		p->in_port = in_port;
+		p->in_port = in_port; /* cond_flags: 0 from the parser */
 		p->out_port = out_port;
-		p->cond_flags = 0;
-		b.alive[i] = r == WEIR_DROP_NONE;
-		if (unlikely(!b.alive[i])) {
+		if (unlikely(r != WEIR_DROP_NONE)) {
+			p->pres = 0;
+			b.dead++;
 			st->dropped[r]++;
 			rte_pktmbuf_free(pkts[i]);
 		}
 	}
+	/* the layers that can change a verdict, and those holding the flow stage */
+	RTE_BUILD_BUG_ON(WEIR_LAYER_COUNT > 32);
+	work = stages;
+#pragma GCC unroll 16
+	for (lid = 0; lid < WEIR_LAYER_COUNT; lid++)
+		work |= (uint32_t)(layers[lid].n_filters != 0 ||
+		                   layers[lid].default_action == FWP_ACTION_BLOCK)
+		        << lid;
 	/* enum weir_layer is in the order a forwarded packet meets the layers */
-	for (lid = 0; lid < WEIR_LAYER_COUNT; lid++) {
-		const struct weir_layer_policy *lp = &s->policy->layers[lid];
+	for (; work; work &= work - 1) {
+		const struct weir_layer_policy *lp;
 		const struct weir_layer_desc *l;
 
-		if (lp->n_filters == 0 && lp->default_action != FWP_ACTION_BLOCK) {
-			/* nothing can change the verdict: skip the layer (not the flow stage) */
-			if (likely(!b.flows) || !is_ale(lid))
-				continue;
-		}
+		lid = (unsigned)__builtin_ctz(work);
+		lp = &layers[lid];
 		l = weir_layer_get(lid);
 		if (is_ale(lid) && (l->ip_version == 4 ? flows4 : flows6))
 			attach_flows(&b, layer_needs(l), now);
@@ -536,10 +552,13 @@ uint16_t weir_pipeline_run(const struct weir_snapshot *s, struct weir_flow_table
 		    weir_pipeline_wired(l))
 			run_layer(&b, lid, l, lp);
 	}
-#pragma GCC unroll 4
+	if (likely(b.dead == 0)) {
+		memcpy(out, pkts, n * sizeof(*pkts));
+		return n;
+	}
 	for (i = 0; i < n; i++) {
 		out[n_out] = pkts[i];
-		n_out += b.alive[i];
+		n_out += b.pk[i].pres != 0;
 	}
 	return n_out;
 }
