@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The layer pipeline: each layer classifies the whole burst before the next
- * one runs, so a layer's policy stays hot in cache for the burst.
+ * The layer pipeline, in stages: parse the burst; then, layer by layer in
+ * enum weir_layer order (the flow stage just before ale-flow-established),
+ * build the keys of every packet the layer sees with the base's extractors,
+ * make one rte_acl call for all of them, and settle each packet's verdict in
+ * packet order (from its candidates, or by the slow path with its flow's
+ * handle and contexts). A layer's policy stays hot in cache for the burst;
+ * settling in order keeps callout order and lets a flow's verdict, cached by
+ * one packet, serve the next packets of that flow in the same burst.
  */
 #include <string.h>
 

@@ -102,8 +102,9 @@ void weir_pipeline_fill_meta(const struct weir_layer_desc *l, const struct weir_
 #define WEIR_BURST_MAX 64
 
 /**
- * Run @p n packets received on @p in_port through every layer of @p s.
- * A policy with no filter and no blocking default passes every packet
+ * Run @p n packets received on @p in_port through every layer of @p s:
+ * each layer classifies every packet it sees with one burst rte_acl call,
+ * then settles the verdicts in packet order (see pipeline.c). A policy with no filter and no blocking default passes every packet
  * unread (nothing would read its headers).
  * @param ft the worker's flow table (NULL: no flow tracking). Flows are
  *   tracked while a flow layer (ale-flow-established, datagram-data) of the
