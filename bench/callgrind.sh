@@ -9,7 +9,9 @@
 # and leaves by --idle-exit; dpdk-testpmd (io forwarding, the bench's
 # yardstick) replays the 4096 packets from memory (infinite_rx, as in
 # bench.py) until it has forwarded as many, then gets SIGINT.
-# Call files and the annotations stay in $CG_OUT (default: a new /tmp dir).
+# Call files and the annotations stay in $CG_OUT (default: a new /tmp dir);
+# CG_TESTPMD=0 skips testpmd; CG_FLOWS=1 adds a datagram-data-v4 filter
+# (permit UDP) so that flows are tracked, as in bench/flows.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$(realpath "${1:-build}")
@@ -22,15 +24,17 @@ for t in valgrind callgrind_annotate dpdk-testpmd; do
 done
 [ -x "$build/app/weir/weir" ] || { echo "callgrind.sh: no $build/app/weir/weir (make first)" >&2; exit 1; }
 
-/usr/bin/python3 - "$case" "$copies" "$out" <<'EOF'
+/usr/bin/python3 - "$case" "$copies" "$out" "${CG_FLOWS:-0}" <<'EOF'
 import os, sys
 sys.path.insert(0, "bench")
 import classbench as cb
-case, copies, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+case, copies, out, flows = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
 data = os.path.join("..", "shared", "data", "classbench")
 rules = cb.parse_rules(os.path.join(data, case))
 with open(os.path.join(out, "policy.conf"), "w") as f:
     f.write(cb.to_policy(rules, ["permit"] * len(rules), "permit"))
+    if flows:
+        f.write("filter udp layer datagram-data-v4 action permit match ip.proto == udp\n")
 tr = cb.read_trace(os.path.join(data, case + ".trace"), 4096)
 frames = [cb.frame(t, i) for i, t in enumerate(tr)]
 cb.write_pcap(os.path.join(out, "replay.pcap"), frames)
@@ -111,7 +115,8 @@ acl = g("rte_acl_classify")
 # the slow path: incoming values, metadata, arbitration from the candidates
 slow = g("classify_slow") or g("weir_fast_arbitrate", "weir_classify_fast",
                                      "weir_pipeline_fill", "weir_pipeline_fill_meta")
-flows = g("weir_flow_lookup_or_create", "weir_flow_update_tcp", "weir_flow_classify_end")
+flows = g("weir_flow_lookup_or_create", "weir_flow_update_tcp", "weir_flow_classify_end",
+          "weir_flow_key_v4", "weir_flow_key_v6")
 rest = total - parse - acl - slow - flows
 
 tlog = open(f"{out}/testpmd.log").read() if glob.glob(f"{out}/testpmd.log") else ""
@@ -122,7 +127,7 @@ rows = [("parse (weir_parse)", parse),
         ("rte_acl (rte_acl_classify)", acl),
         ("keys + settling + per-layer loops (the rest of weir_pipeline_run)", rest),
         ("slow path (classify_slow, or fill + fill_meta + arbitrate)", slow),
-        ("flow table (weir_flow_*)", flows),
+        ("flow table (weir_flow_key_*, _lookup_or_create, _update_tcp, _classify_end)", flows),
         ("total (weir_pipeline_run)", total)]
 for name, v in rows:
     print(f"  {name:<68} {v / n:8.1f}")

@@ -428,8 +428,8 @@ static void run_layer(struct burst *b, enum weir_layer lid, const struct weir_la
 	if (fb) {
 		weir_extract_keys(&fb->extract, pp, nt, (uint8_t *)keys, stride, exact);
 		weir_fast_candidates(v, kp, nt, cand);
-		if (!b->flows) {
-			/* the common case: no flow, candidates first */
+		if (!ale) {
+			/* the common case: no flow verdict to cache, candidates first */
 			const uint32_t *row = cand;
 			const uint32_t rs = fb->stride;
 
@@ -437,9 +437,11 @@ static void run_layer(struct burst *b, enum weir_layer lid, const struct weir_la
 			for (t = 0; t < nt; t++, row += rs) {
 				struct weir_classify_result res;
 
-				if (unlikely(!weir_fast_decide(lp, row, exact[t], &res)))
-					classify_slow(s, lid, l, pp[t], b->pkts[pp[t] - b->pk], row,
-					              NULL, NULL, &res);
+				if (unlikely(!weir_fast_decide(lp, row, exact[t], &res))) {
+					i = (uint16_t)(pp[t] - b->pk);
+					classify_slow(s, lid, l, pp[t], b->pkts[i], row, b->ft,
+					              b->flows ? b->fe[i] : NULL, &res);
+				}
 				if (unlikely(res.action != FWP_ACTION_PERMIT))
 					kill(b, (uint16_t)(pp[t] - b->pk), lid, res.absorbed);
 			}
