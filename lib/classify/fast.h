@@ -91,7 +91,7 @@
  * Default first size of a shard (an rte_acl context over a consecutive run
  * of the arbitration order; each is classified, the earliest hit per
  * sublayer kept). Shards then grow while their compile stays cheap and
- * about linear (base_compile() in fast.c).
+ * about linear (fast_base_compile() in fast_build.c).
  */
 #define WEIR_FAST_DEFAULT_MAX_RULES 16384u
 
