@@ -25,8 +25,9 @@
  *   (rules 2-5 of reference.h reduced to static outcomes) without building
  *   the incoming values at all: the common firewall case.
  * - Otherwise, arbitration. The sublayers with a hit are handed to the
- *   reference classifier as a narrowed view (sublayer i starts at h_i;
- *   sublayers without a hit are dropped, since nothing in them matches).
+ *   reference arbitration core, weir_classify_arbitrate(), as narrowed
+ *   sublayer views of the layer policy (sublayer i starts at h_i; sublayers
+ *   without a hit are dropped, since nothing in them matches).
  * - Relaxation, per field (decided from the conditions, not from the layer
  *   table): the field's value type is the one its first condition compares
  *   with; only FWP_UINT8/32 (one 32-bit ACL field, RANGE, or MASK when
@@ -309,8 +310,8 @@ bool weir_fast_decide(const struct weir_layer_policy *lp, const uint32_t *row, b
 
 /**
  * Classify one packet from its candidates @p row (base sublayers) with the
- * reference arbitration over the narrowed view: parameters and results as
- * weir_classify_reference().
+ * reference arbitration core over the narrowed sublayers: parameters and
+ * results as weir_classify_reference().
  */
 void weir_fast_arbitrate(const struct weir_snapshot *s, enum weir_layer layer, const uint32_t *row,
                          const FWPS_INCOMING_VALUES0 *in,

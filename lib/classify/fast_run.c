@@ -133,8 +133,6 @@ void weir_fast_arbitrate(const struct weir_snapshot *s, enum weir_layer layer, c
 	const struct weir_fast_base *b = v->base;
 	uint32_t start[WEIR_FAST_MAX_SUBLAYERS];
 	struct weir_sublayer_rules view_sl[WEIR_FAST_MAX_SUBLAYERS];
-	struct weir_policy view;
-	struct weir_snapshot vs;
 	uint32_t i, t, n = 0;
 
 	for (t = 0; t < lp->n_sublayers && t < WEIR_FAST_MAX_SUBLAYERS; t++)
@@ -170,14 +168,9 @@ void weir_fast_arbitrate(const struct weir_snapshot *s, enum weir_layer layer, c
 		view_sl[n].count = sl->first + sl->count - start[t];
 		n++;
 	}
-	/* the reference arbitration over the narrowed view of this layer only */
-	view.layers[layer] = *lp;
-	view.layers[layer].sublayers = view_sl;
-	view.layers[layer].n_sublayers = n;
-	view.layers[layer].fast = NULL;
-	vs = *s;
-	vs.policy = &view;
-	weir_classify_reference(&vs, layer, in, meta, layerData, classifyContext, flow, res, trace);
+	/* the reference arbitration over the narrowed sublayers */
+	weir_classify_arbitrate(lp, view_sl, n, s->callouts, in, meta, layerData, classifyContext,
+	                        flow, res, trace);
 }
 
 void weir_classify_fast(const struct weir_snapshot *s, enum weir_layer layer,
