@@ -27,6 +27,9 @@ import sys
 SKIP_CALLS = {"__attribute__", "__declspec", "_Static_assert", "static_assert", "__typeof__",
               "typeof", "__extension__"}
 TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|[A-Za-z_]\w*|\S')
+KEYWORDS = {"void", "char", "short", "int", "long", "float", "double", "signed", "unsigned",
+            "const", "volatile", "restrict", "struct", "union", "enum", "extern", "inline",
+            "_Bool", "bool", "NTAPI", "WINAPI"}
 IDENT = re.compile(r"[A-Za-z_]\w*$")
 
 
@@ -56,7 +59,7 @@ def strip(text):
 
 def declarations(text):
     """Top-level declarations as token lists, bodies removed."""
-    decl, depth, parens = [], 0, 0
+    decl, depth, parens_before_body = [], 0, False
     for tok in TOKEN.findall(text):
         if depth:
             depth += {"{": 1, "}": -1}.get(tok, 0)
@@ -86,13 +89,15 @@ def names(decl):
     level = 0
     for i, tok in enumerate(decl):
         if tok == "(":
-            if level == 0 and i and IDENT.match(decl[i - 1]) and decl[i - 1] not in SKIP_CALLS:
-                return [decl[i - 1]]  # a function
-            if level == 0 and decl[i + 1:i + 2] == ["*"]:
-                j = i + 2  # a pointer to function: (*name)(...)
-                while j < len(decl) and not IDENT.match(decl[j]):
-                    j += 1
-                return [decl[j]] if j < len(decl) else []
+            if level == 0:
+                prev = decl[i - 1] if i else ""
+                if IDENT.match(prev) and prev not in SKIP_CALLS and prev not in KEYWORDS:
+                    return [prev]  # a function
+                group = decl[i + 1:decl.index(")", i) if ")" in decl[i:] else len(decl)]
+                if prev not in SKIP_CALLS and "*" in group and "(" not in group:
+                    # a pointer to function: (*name)(...), (NTAPI *name)(...)
+                    idents = [t for t in group if IDENT.match(t) and t not in KEYWORDS]
+                    return idents[-1:]
             level += 1
         elif tok == ")":
             level -= 1
@@ -101,9 +106,9 @@ def names(decl):
     # extern variables: the last identifier before '[' or '=', comma-separated
     found, last, level = [], None, 0
     for tok in decl + [","]:
-        if tok in "([":
+        if tok in ("(", "["):
             level += 1
-        elif tok in ")]":
+        elif tok in (")", "]"):
             level -= 1
         elif level == 0 and tok in (",", "="):
             if last:
