@@ -52,10 +52,37 @@
  * and lists the added ones, which are checked with the reference matcher
  * against each packet and can only move a sublayer's start earlier. So a
  * single filter change costs a sort and a merge, whatever the policy size.
- * A background builder thread then compiles the layer afresh and publishes
- * it by RCU like any policy change (same policy generation: flows are not
- * re-authorized for it). Bigger changes compile at commit, as a first
- * load does.
+ * A background builder then compiles the layer afresh, and the control
+ * thread publishes it by RCU like any policy change (same policy generation:
+ * flows are not re-authorized for it). Bigger changes compile at commit, as
+ * a first load does.
+ *
+ * Background builder (fast_builder.c), in three steps:
+ * 1. Job (control thread, engine lock). weir_fast_build() marks a layer it
+ *    left with a delta view. A later drain copies what a compile needs from
+ *    the published layer - field map, rules, order keys, settle outcomes,
+ *    shard plan: the base fast_base_prepare() gives - into an immutable job
+ *    and queues it. That copy costs about 1 us a filter, so it is never made
+ *    by the commit that asked: the drain at a publication only queues layers
+ *    asked for before it; the daemon's main loop and weir_fast_sync() queue
+ *    every layer asked for. One job per layer at a time: a layer asked for
+ *    again meanwhile is queued once the first job's result is drained.
+ * 2. Compile (the "weir-acl-build" rte_ctrl_thread): it compiles the job's
+ *    base and queues the result back. It never takes the engine lock nor
+ *    reads the engine, store or snapshots; the two queues have their own
+ *    mutex.
+ * 3. Install (control thread, engine lock): a drain makes the compiled base
+ *    the layer's latest and republishes the policy with a view of the
+ *    current layer over it (weir_snapshot_replace_fast()): what was
+ *    committed since the job was queued is that view's delta. The result is
+ *    dropped when the fast classifier was disabled meanwhile, when the layer
+ *    has no fast classifier any more, or when the change since is too big
+ *    for a delta.
+ * Drains: every engine publication (commit, callout (un)registration:
+ * weir_fast_drain_locked()), weir_fast_sync() (weir_dataplane_compile_wait())
+ * and the daemon's main loop (weir_dataplane_compile_poll(), every
+ * millisecond). Until its result is installed a delta view classifies
+ * exactly.
  *
  * Memory: each context is built with rte_acl_config.max_size =
  * weir_fast_max_size(); a layer that does not fit fails with -ENOSPC and the
@@ -240,14 +267,31 @@ void *weir_fast_ref(void *fast);
 void weir_fast_free(void *fast);
 
 /**
- * Wait until the background builder has nothing queued or under way (tests,
- * benchmarks). @return 0.
+ * Drain the background builder at a publication (control thread, engine
+ * lock held, right after the new snapshot is published): install the
+ * compiles it finished (republish their layers over the new bases) and
+ * queue a job for each layer weir_fast_build() left a delta in before this
+ * publication. Cheap when there is nothing to do.
+ */
+void weir_fast_drain_locked(void);
+
+/**
+ * Drain the background builder (control thread, engine lock not held; the
+ * daemon's main loop): install what it finished and queue a job for every
+ * layer asked for. Takes the engine lock only when there is something to do.
+ * @return 0.
+ */
+int weir_fast_drain(void);
+
+/**
+ * Wait until the background builder has nothing queued or under way, and
+ * drain it (tests, benchmarks; engine lock not held). @return 0.
  */
 int weir_fast_sync(void);
 
 /**
- * Hold (true) or release the background builder: held, it queues requests
- * but starts none, so a test can look at a delta view before the compile
+ * Hold (true) or release the background builder: held, it queues jobs but
+ * starts none, so a test can look at a delta view before the compile
  * replaces it. weir_fast_sync() does not wait for held work.
  */
 void weir_fast_hold(bool on);
