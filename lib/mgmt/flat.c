@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/value.h"
 #include "mgmt/flat.h"
 #include "shim/registry.h"
 
@@ -128,29 +129,9 @@ static FWPM_CALLOUT0 *put_callout(struct flat *fl, const struct weir_callout *c)
 	return d;
 }
 
-static size_t cond_payload(FWP_DATA_TYPE t)
-{
-	switch (t) {
-	case FWP_UINT64:
-	case FWP_INT64:
-	case FWP_DOUBLE:
-		return 8;
-	case FWP_BYTE_ARRAY16_TYPE:
-		return sizeof(FWP_BYTE_ARRAY16);
-	case FWP_BYTE_ARRAY6_TYPE:
-		return sizeof(FWP_BYTE_ARRAY6);
-	case FWP_V4_ADDR_MASK:
-		return sizeof(FWP_V4_ADDR_AND_MASK);
-	case FWP_V6_ADDR_MASK:
-		return sizeof(FWP_V6_ADDR_AND_MASK);
-	default:
-		return 0;
-	}
-}
-
 static void put_value(struct flat *fl, FWP_VALUE0 *d, const FWP_VALUE0 *s)
 {
-	size_t n = cond_payload(s->type);
+	size_t n = weir_value_payload(s->type);
 	void *p = n ? put_bytes(fl, s->uint64, n) : NULL;
 
 	if (fl->base == NULL)
@@ -179,7 +160,7 @@ static void put_cond(struct flat *fl, FWPM_FILTER_CONDITION0 *d, const FWPM_FILT
 		return;
 	}
 	{
-		size_t n = cond_payload(v->type);
+		size_t n = weir_value_payload(v->type);
 		void *p = n ? put_bytes(fl, v->uint64, n) : NULL;
 
 		if (fl->base && n)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/layers.h"
+#include "core/value.h"
 #include "policy/policy_private.h"
 
 /* How a field's values are written. */
@@ -130,20 +131,6 @@ int weir_pol_parse_u64(const char *s, UINT64 max, UINT64 *v)
 		return -2;
 	*v = x;
 	return 0;
-}
-
-static UINT64 type_max(FWP_DATA_TYPE t)
-{
-	switch (t) {
-	case FWP_UINT8:
-		return UINT8_MAX;
-	case FWP_UINT16:
-		return UINT16_MAX;
-	case FWP_UINT32:
-		return UINT32_MAX;
-	default:
-		return UINT64_MAX;
-	}
 }
 
 static int hexdig(char c)
@@ -452,7 +439,7 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 		                      "field '%.*s' has a type policy files cannot express", QMAX,
 		                      field->text);
 	}
-	v.max = type_max(v.type);
+	v.max = weir_uint_max(v.type);
 	for (i = 0; i < sizeof(narrow) / sizeof(narrow[0]); i++)
 		if (strcmp(field->text, narrow[i].name) == 0 && narrow[i].max < v.max)
 			v.max = narrow[i].max;
@@ -511,61 +498,19 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 	return STATUS_SUCCESS;
 }
 
-static void scalar_fwp(struct pol_scalar *s, UINT64 *u64, FWP_VALUE0 *out)
+/* @p s as a value; a uint64 or byte array points into @p u64 or @p s. */
+static FWP_VALUE0 scalar_value(struct pol_scalar *s, UINT64 *u64)
 {
-	memset(out, 0, sizeof(*out));
-	out->type = s->type;
-	switch (s->type) {
-	case FWP_UINT8:
-		out->uint8 = (UINT8)s->u;
-		break;
-	case FWP_UINT16:
-		out->uint16 = (UINT16)s->u;
-		break;
-	case FWP_UINT32:
-		out->uint32 = (UINT32)s->u;
-		break;
-	case FWP_UINT64:
-		*u64 = s->u;
-		out->uint64 = u64;
-		break;
-	case FWP_BYTE_ARRAY16_TYPE:
-		out->byteArray16 = &s->a16;
-		break;
-	case FWP_BYTE_ARRAY6_TYPE:
-		out->byteArray6 = &s->a6;
-		break;
-	default:
-		break;
-	}
-}
+	FWP_VALUE0 v = {.type = s->type};
 
-static void scalar_cond(struct pol_scalar *s, UINT64 *u64, FWP_CONDITION_VALUE0 *out)
-{
-	out->type = s->type;
-	switch (s->type) {
-	case FWP_UINT8:
-		out->uint8 = (UINT8)s->u;
-		break;
-	case FWP_UINT16:
-		out->uint16 = (UINT16)s->u;
-		break;
-	case FWP_UINT32:
-		out->uint32 = (UINT32)s->u;
-		break;
-	case FWP_UINT64:
-		*u64 = s->u;
-		out->uint64 = u64;
-		break;
-	case FWP_BYTE_ARRAY16_TYPE:
-		out->byteArray16 = &s->a16;
-		break;
-	case FWP_BYTE_ARRAY6_TYPE:
-		out->byteArray6 = &s->a6;
-		break;
-	default:
-		break;
-	}
+	if (weir_value_set_uint(&v, s->type, s->u, u64))
+		return v;
+	v.type = s->type;
+	if (s->type == FWP_BYTE_ARRAY16_TYPE)
+		v.byteArray16 = &s->a16;
+	else if (s->type == FWP_BYTE_ARRAY6_TYPE)
+		v.byteArray6 = &s->a6;
+	return v;
 }
 
 void weir_pol_cond_fwpm(struct pol_cond *c, FWPM_FILTER_CONDITION0 *out)
@@ -574,9 +519,12 @@ void weir_pol_cond_fwpm(struct pol_cond *c, FWPM_FILTER_CONDITION0 *out)
 	out->fieldKey = c->field_key;
 	out->matchType = c->match;
 	switch (c->shape) {
-	case SHAPE_SCALAR:
-		scalar_cond(&c->one, &c->u64_one, &out->conditionValue);
+	case SHAPE_SCALAR: {
+		FWP_VALUE0 v = scalar_value(&c->one, &c->u64_one);
+
+		out->conditionValue = weir_value_as_cond(&v);
 		break;
+	}
 	case SHAPE_V4MASK:
 		out->conditionValue.type = FWP_V4_ADDR_MASK;
 		out->conditionValue.v4AddrMask = &c->v4m;
@@ -586,8 +534,8 @@ void weir_pol_cond_fwpm(struct pol_cond *c, FWPM_FILTER_CONDITION0 *out)
 		out->conditionValue.v6AddrMask = &c->v6m;
 		break;
 	case SHAPE_RANGE:
-		scalar_fwp(&c->lo, &c->u64_lo, &c->range.valueLow);
-		scalar_fwp(&c->hi, &c->u64_hi, &c->range.valueHigh);
+		c->range.valueLow = scalar_value(&c->lo, &c->u64_lo);
+		c->range.valueHigh = scalar_value(&c->hi, &c->u64_hi);
 		out->conditionValue.type = FWP_RANGE_TYPE;
 		out->conditionValue.rangeValue = &c->range;
 		break;
