@@ -58,6 +58,24 @@ static inline UINT64 weir_uint_max(FWP_DATA_TYPE t)
 	return weir_type_is_uint(t) && b < 64 ? ((UINT64)1 << b) - 1 : UINT64_MAX;
 }
 
+/** True when a value of type @p t keeps its contents behind a pointer member. */
+static inline bool weir_value_is_pointer(FWP_DATA_TYPE t)
+{
+	switch (t) {
+	case FWP_EMPTY:
+	case FWP_UINT8:
+	case FWP_UINT16:
+	case FWP_UINT32:
+	case FWP_INT8:
+	case FWP_INT16:
+	case FWP_INT32:
+	case FWP_FLOAT:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /**
  * Bytes a value of type @p t keeps behind its pointer member (uint64,
  * byteArray16, v4AddrMask, ...); 0 for values held inline, blobs, strings and

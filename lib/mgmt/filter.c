@@ -11,6 +11,7 @@
 #include "core/value.h"
 #include "mgmt/engine.h"
 #include "mgmt/flat.h"
+#include "mgmt/objects.h"
 #include "shim/registry.h"
 
 #define WEIR_FILTER_FLAGS                                                                          \
@@ -572,85 +573,45 @@ void weir_filter_notify_post_commit(struct weir_filter *f)
 		                    &f->m.filterKey, &f->rt);
 }
 
-static NTSTATUS filter_delete(struct weir_session *s, struct weir_filter *f)
+static NTSTATUS filter_delete(struct weir_session *s, void *obj)
 {
-	struct weir_undo u = {.added = false, .kind = WEIR_OBJ_FILTER, .obj = f};
-
-	if (f == NULL)
-		return STATUS_FWP_FILTER_NOT_FOUND;
-	if (weir_txn_reserve(s, 1) != 0)
-		return STATUS_NO_MEMORY;
-	weir_store_unlink(WEIR_OBJ_FILTER, f);
-	weir_txn_log(s, &u);
-	return STATUS_SUCCESS;
+	return weir_store_del(s, WEIR_OBJ_FILTER, obj);
 }
 
-static struct weir_filter *filter_by_id(UINT64 id)
+static NTSTATUS filter_get(const void *obj, void *out)
+{
+	return weir_flat_filter(obj, out);
+}
+
+static void *filter_by_id(UINT64 id)
 {
 	GUID k = weir_gmap_idkey(id);
 
 	return weir_gmap_get(&weir_eng.store.filter_ids, &k);
 }
 
+static const struct weir_obj_ops filter_ops = {.map = &weir_eng.store.filters,
+                                               .by_id = filter_by_id,
+                                               .not_found = STATUS_FWP_FILTER_NOT_FOUND,
+                                               .del = filter_delete,
+                                               .get = filter_get};
+
 NTSTATUS FwpmFilterDeleteById0(HANDLE engineHandle, UINT64 id)
 {
-	struct weir_session *s;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	st = filter_delete(s, filter_by_id(id));
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &filter_ops, WEIR_OBJ_DELETE_BY_ID, NULL, id, NULL);
 }
 
 NTSTATUS FwpmFilterDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	struct weir_session *s;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else
-		st = filter_delete(s, weir_gmap_get(&weir_eng.store.filters, key));
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &filter_ops, WEIR_OBJ_DELETE_BY_KEY, key, 0, NULL);
 }
 
 NTSTATUS FwpmFilterGetById0(HANDLE engineHandle, UINT64 id, FWPM_FILTER0 **filter)
 {
-	struct weir_session *s;
-	struct weir_filter *f;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (filter == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((f = filter_by_id(id)) == NULL)
-		st = STATUS_FWP_FILTER_NOT_FOUND;
-	else
-		st = weir_flat_filter(f, filter);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &filter_ops, WEIR_OBJ_GET_BY_ID, NULL, id, filter);
 }
 
 NTSTATUS FwpmFilterGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_FILTER0 **filter)
 {
-	struct weir_session *s;
-	struct weir_filter *f;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL || filter == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((f = weir_gmap_get(&weir_eng.store.filters, key)) == NULL)
-		st = STATUS_FWP_FILTER_NOT_FOUND;
-	else
-		st = weir_flat_filter(f, filter);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &filter_ops, WEIR_OBJ_GET_BY_KEY, key, 0, filter);
 }

@@ -71,8 +71,11 @@ static void put_obj(struct flat *fl, const struct weir_obj *o, FWPM_DISPLAY_DATA
 	pdata->data = data;
 }
 
-static void put_provider(struct flat *fl, const struct weir_provider *p)
+/* Each put_<kind>() measures (base NULL) or writes one object and returns its copy. */
+
+static void *put_provider(struct flat *fl, const void *obj)
 {
+	const struct weir_provider *p = obj;
 	FWPM_PROVIDER0 *d = flat_alloc(fl, sizeof(*d));
 	FWPM_PROVIDER0 tmp;
 	wchar_t *svc;
@@ -80,23 +83,25 @@ static void put_provider(struct flat *fl, const struct weir_provider *p)
 	put_obj(fl, &p->o, &tmp.displayData, NULL, &tmp.providerData);
 	svc = put_wstr(fl, p->service_name);
 	if (d == NULL)
-		return;
+		return NULL;
 	memset(d, 0, sizeof(*d));
 	d->providerKey = p->o.key;
 	d->displayData = tmp.displayData;
 	d->flags = p->o.flags;
 	d->providerData = tmp.providerData;
 	d->serviceName = svc;
+	return d;
 }
 
-static void put_sublayer(struct flat *fl, const struct weir_sublayer *sl)
+static void *put_sublayer(struct flat *fl, const void *obj)
 {
+	const struct weir_sublayer *sl = obj;
 	FWPM_SUBLAYER0 *d = flat_alloc(fl, sizeof(*d));
 	FWPM_SUBLAYER0 tmp;
 
 	put_obj(fl, &sl->o, &tmp.displayData, &tmp.providerKey, &tmp.providerData);
 	if (d == NULL)
-		return;
+		return NULL;
 	memset(d, 0, sizeof(*d));
 	d->subLayerKey = sl->o.key;
 	d->displayData = tmp.displayData;
@@ -104,10 +109,12 @@ static void put_sublayer(struct flat *fl, const struct weir_sublayer *sl)
 	d->providerKey = tmp.providerKey;
 	d->providerData = tmp.providerData;
 	d->weight = sl->weight;
+	return d;
 }
 
-static FWPM_CALLOUT0 *put_callout(struct flat *fl, const struct weir_callout *c)
+static void *put_callout(struct flat *fl, const void *obj)
 {
+	const struct weir_callout *c = obj;
 	FWPM_CALLOUT0 *d = flat_alloc(fl, sizeof(*d));
 	FWPM_CALLOUT0 tmp;
 	struct weir_callout_reg *r;
@@ -168,8 +175,9 @@ static void put_cond(struct flat *fl, FWPM_FILTER_CONDITION0 *d, const FWPM_FILT
 	}
 }
 
-static FWPM_FILTER0 *put_filter(struct flat *fl, const struct weir_filter *f)
+static void *put_filter(struct flat *fl, const void *obj)
 {
+	const struct weir_filter *f = obj;
 	FWPM_FILTER0 *d = flat_alloc(fl, sizeof(*d));
 	FWPM_FILTER_CONDITION0 *conds = NULL;
 	wchar_t *name, *desc;
@@ -203,87 +211,76 @@ static FWPM_FILTER0 *put_filter(struct flat *fl, const struct weir_filter *f)
 	return d;
 }
 
-#define FLAT_ONE(fn, type, putter, obj)                                                            \
-	do {                                                                                       \
-		struct flat fl = {0};                                                              \
-		putter(&fl, obj);                                                                  \
-		fl.base = calloc(1, fl.off ? fl.off : 1);                                          \
-		if (fl.base == NULL)                                                               \
-			return STATUS_NO_MEMORY;                                                   \
-		fl.off = 0;                                                                        \
-		putter(&fl, obj);                                                                  \
-		*out = (type *)fl.base;                                                            \
-		return STATUS_SUCCESS;                                                             \
-	} while (0)
+typedef void *(*put_fn)(struct flat *fl, const void *obj);
+
+/* One object's copy: measure, allocate, write. */
+static NTSTATUS flat_one(put_fn put, const void *obj, void **out)
+{
+	struct flat fl = {0};
+
+	put(&fl, obj);
+	fl.base = calloc(1, fl.off ? fl.off : 1);
+	if (fl.base == NULL)
+		return STATUS_NO_MEMORY;
+	fl.off = 0;
+	put(&fl, obj);
+	*out = fl.base;
+	return STATUS_SUCCESS;
+}
+
+/* An array of @p n pointers to copies of @p objs, all in one block. */
+static NTSTATUS flat_array(put_fn put, const void *const *objs, UINT32 n, void ***out)
+{
+	struct flat fl = {0};
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		void **arr = flat_alloc(&fl, (n ? n : 1) * sizeof(*arr));
+		UINT32 i;
+
+		for (i = 0; i < n; i++) {
+			void *d = put(&fl, objs[i]);
+
+			if (arr)
+				arr[i] = d;
+		}
+		if (pass == 0) {
+			fl.base = calloc(1, fl.off);
+			if (fl.base == NULL)
+				return STATUS_NO_MEMORY;
+			fl.off = 0;
+		}
+	}
+	*out = (void **)fl.base;
+	return STATUS_SUCCESS;
+}
 
 NTSTATUS weir_flat_provider(const struct weir_provider *p, FWPM_PROVIDER0 **out)
 {
-	FLAT_ONE(weir_flat_provider, FWPM_PROVIDER0, put_provider, p);
+	return flat_one(put_provider, p, (void **)out);
 }
 
 NTSTATUS weir_flat_sublayer(const struct weir_sublayer *sl, FWPM_SUBLAYER0 **out)
 {
-	FLAT_ONE(weir_flat_sublayer, FWPM_SUBLAYER0, put_sublayer, sl);
+	return flat_one(put_sublayer, sl, (void **)out);
 }
 
 NTSTATUS weir_flat_callout(const struct weir_callout *c, FWPM_CALLOUT0 **out)
 {
-	FLAT_ONE(weir_flat_callout, FWPM_CALLOUT0, put_callout, c);
+	return flat_one(put_callout, c, (void **)out);
 }
 
 NTSTATUS weir_flat_filter(const struct weir_filter *f, FWPM_FILTER0 **out)
 {
-	FLAT_ONE(weir_flat_filter, FWPM_FILTER0, put_filter, f);
+	return flat_one(put_filter, f, (void **)out);
 }
 
 NTSTATUS weir_flat_callouts(const struct weir_callout *const *c, UINT32 n, FWPM_CALLOUT0 ***out)
 {
-	struct flat fl = {0};
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		FWPM_CALLOUT0 **arr = flat_alloc(&fl, (n ? n : 1) * sizeof(*arr));
-		UINT32 i;
-
-		for (i = 0; i < n; i++) {
-			FWPM_CALLOUT0 *d = put_callout(&fl, c[i]);
-
-			if (arr)
-				arr[i] = d;
-		}
-		if (pass == 0) {
-			fl.base = calloc(1, fl.off);
-			if (fl.base == NULL)
-				return STATUS_NO_MEMORY;
-			fl.off = 0;
-		}
-	}
-	*out = (FWPM_CALLOUT0 **)fl.base;
-	return STATUS_SUCCESS;
+	return flat_array(put_callout, (const void *const *)c, n, (void ***)out);
 }
 
 NTSTATUS weir_flat_filters(const struct weir_filter *const *f, UINT32 n, FWPM_FILTER0 ***out)
 {
-	struct flat fl = {0};
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		FWPM_FILTER0 **arr = flat_alloc(&fl, (n ? n : 1) * sizeof(*arr));
-		UINT32 i;
-
-		for (i = 0; i < n; i++) {
-			FWPM_FILTER0 *d = put_filter(&fl, f[i]);
-
-			if (arr)
-				arr[i] = d;
-		}
-		if (pass == 0) {
-			fl.base = calloc(1, fl.off);
-			if (fl.base == NULL)
-				return STATUS_NO_MEMORY;
-			fl.off = 0;
-		}
-	}
-	*out = (FWPM_FILTER0 **)fl.base;
-	return STATUS_SUCCESS;
+	return flat_array(put_filter, (const void *const *)f, n, (void ***)out);
 }

@@ -11,6 +11,7 @@
 #include "core/layers.h"
 #include "mgmt/engine.h"
 #include "mgmt/flat.h"
+#include "mgmt/objects.h"
 #include "shim/registry.h"
 
 /** Most sublayers a weir engine holds (WFP has a limit too). */
@@ -217,8 +218,7 @@ static NTSTATUS store_add(struct weir_session *s, enum weir_obj_kind kind, void 
 	return STATUS_SUCCESS;
 }
 
-/* Delete @p obj in the session's transaction: freed at commit, relinked at abort. */
-static NTSTATUS store_del(struct weir_session *s, enum weir_obj_kind kind, void *obj)
+NTSTATUS weir_store_del(struct weir_session *s, enum weir_obj_kind kind, void *obj)
 {
 	struct weir_undo u = {.added = false, .kind = kind, .obj = obj};
 
@@ -227,6 +227,27 @@ static NTSTATUS store_del(struct weir_session *s, enum weir_obj_kind kind, void 
 	weir_store_unlink(kind, obj);
 	weir_txn_log(s, &u);
 	return STATUS_SUCCESS;
+}
+
+NTSTATUS weir_obj_call(HANDLE engineHandle, const struct weir_obj_ops *ops, enum weir_obj_verb verb,
+                       const GUID *key, UINT64 id, void *out)
+{
+	bool del = verb == WEIR_OBJ_DELETE_BY_KEY || verb == WEIR_OBJ_DELETE_BY_ID;
+	bool by_id = verb == WEIR_OBJ_GET_BY_ID || verb == WEIR_OBJ_DELETE_BY_ID;
+	struct weir_session *s;
+	void *obj;
+	NTSTATUS st;
+
+	st = weir_op_begin(engineHandle, del, &s);
+	if (st != STATUS_SUCCESS)
+		return st;
+	if ((!by_id && key == NULL) || (!del && out == NULL))
+		st = STATUS_FWP_NULL_POINTER;
+	else if ((obj = by_id ? ops->by_id(id) : weir_gmap_get(ops->map, key)) == NULL)
+		st = ops->not_found;
+	else
+		st = del ? ops->del(s, obj) : ops->get(obj, out);
+	return weir_op_end(s, st);
 }
 
 /* Fill the common fields; the caller frees @p o's members on failure. */
@@ -305,42 +326,31 @@ out:
 	return weir_op_end(s, st);
 }
 
+static NTSTATUS provider_delete(struct weir_session *s, void *obj)
+{
+	struct weir_provider *p = obj;
+
+	return p->o.refs ? STATUS_FWP_IN_USE : weir_store_del(s, WEIR_OBJ_PROVIDER, p);
+}
+
+static NTSTATUS provider_get(const void *obj, void *out)
+{
+	return weir_flat_provider(obj, out);
+}
+
+static const struct weir_obj_ops provider_ops = {.map = &weir_eng.store.providers,
+                                                 .not_found = STATUS_FWP_PROVIDER_NOT_FOUND,
+                                                 .del = provider_delete,
+                                                 .get = provider_get};
+
 NTSTATUS FwpmProviderDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	struct weir_session *s;
-	struct weir_provider *p;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((p = weir_gmap_get(&weir_eng.store.providers, key)) == NULL)
-		st = STATUS_FWP_PROVIDER_NOT_FOUND;
-	else if (p->o.refs)
-		st = STATUS_FWP_IN_USE;
-	else
-		st = store_del(s, WEIR_OBJ_PROVIDER, p);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &provider_ops, WEIR_OBJ_DELETE_BY_KEY, key, 0, NULL);
 }
 
 NTSTATUS FwpmProviderGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_PROVIDER0 **provider)
 {
-	struct weir_session *s;
-	struct weir_provider *p;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL || provider == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((p = weir_gmap_get(&weir_eng.store.providers, key)) == NULL)
-		st = STATUS_FWP_PROVIDER_NOT_FOUND;
-	else
-		st = weir_flat_provider(p, provider);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &provider_ops, WEIR_OBJ_GET_BY_KEY, key, 0, provider);
 }
 
 /* Sublayers ------------------------------------------------------------------ */
@@ -388,44 +398,33 @@ out:
 	return weir_op_end(s, st);
 }
 
+static NTSTATUS sublayer_delete(struct weir_session *s, void *obj)
+{
+	struct weir_sublayer *sl = obj;
+
+	if (sl->builtin)
+		return STATUS_FWP_BUILTIN_OBJECT;
+	return sl->o.refs ? STATUS_FWP_IN_USE : weir_store_del(s, WEIR_OBJ_SUBLAYER, sl);
+}
+
+static NTSTATUS sublayer_get(const void *obj, void *out)
+{
+	return weir_flat_sublayer(obj, out);
+}
+
+static const struct weir_obj_ops sublayer_ops = {.map = &weir_eng.store.sublayers,
+                                                 .not_found = STATUS_FWP_SUBLAYER_NOT_FOUND,
+                                                 .del = sublayer_delete,
+                                                 .get = sublayer_get};
+
 NTSTATUS FwpmSubLayerDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	struct weir_session *s;
-	struct weir_sublayer *sl;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((sl = weir_gmap_get(&weir_eng.store.sublayers, key)) == NULL)
-		st = STATUS_FWP_SUBLAYER_NOT_FOUND;
-	else if (sl->builtin)
-		st = STATUS_FWP_BUILTIN_OBJECT;
-	else if (sl->o.refs)
-		st = STATUS_FWP_IN_USE;
-	else
-		st = store_del(s, WEIR_OBJ_SUBLAYER, sl);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &sublayer_ops, WEIR_OBJ_DELETE_BY_KEY, key, 0, NULL);
 }
 
 NTSTATUS FwpmSubLayerGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_SUBLAYER0 **subLayer)
 {
-	struct weir_session *s;
-	struct weir_sublayer *sl;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL || subLayer == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((sl = weir_gmap_get(&weir_eng.store.sublayers, key)) == NULL)
-		st = STATUS_FWP_SUBLAYER_NOT_FOUND;
-	else
-		st = weir_flat_sublayer(sl, subLayer);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &sublayer_ops, WEIR_OBJ_GET_BY_KEY, key, 0, subLayer);
 }
 
 /* Callouts ------------------------------------------------------------------- */
@@ -496,8 +495,9 @@ out:
 	return weir_op_end(s, st);
 }
 
-static struct weir_callout *callout_by_id(UINT32 id)
+static void *callout_by_id(UINT64 id64)
 {
+	UINT32 id = (UINT32)id64;
 	struct weir_callout_reg *r;
 	size_t it = 0;
 	void *v;
@@ -512,76 +512,42 @@ static struct weir_callout *callout_by_id(UINT32 id)
 	return NULL;
 }
 
-static NTSTATUS callout_delete(struct weir_session *s, struct weir_callout *c)
+static NTSTATUS callout_delete(struct weir_session *s, void *obj)
 {
-	if (c == NULL)
-		return STATUS_FWP_CALLOUT_NOT_FOUND;
-	if (c->o.refs)
-		return STATUS_FWP_IN_USE;
-	return store_del(s, WEIR_OBJ_CALLOUT, c);
+	struct weir_callout *c = obj;
+
+	return c->o.refs ? STATUS_FWP_IN_USE : weir_store_del(s, WEIR_OBJ_CALLOUT, c);
 }
+
+static NTSTATUS callout_get(const void *obj, void *out)
+{
+	return weir_flat_callout(obj, out);
+}
+
+static const struct weir_obj_ops callout_ops = {.map = &weir_eng.store.callouts,
+                                                .by_id = callout_by_id,
+                                                .not_found = STATUS_FWP_CALLOUT_NOT_FOUND,
+                                                .del = callout_delete,
+                                                .get = callout_get};
 
 NTSTATUS FwpmCalloutDeleteById0(HANDLE engineHandle, UINT32 id)
 {
-	struct weir_session *s;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	st = callout_delete(s, callout_by_id(id));
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &callout_ops, WEIR_OBJ_DELETE_BY_ID, NULL, id, NULL);
 }
 
 NTSTATUS FwpmCalloutDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	struct weir_session *s;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else
-		st = callout_delete(s, weir_gmap_get(&weir_eng.store.callouts, key));
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &callout_ops, WEIR_OBJ_DELETE_BY_KEY, key, 0, NULL);
 }
 
 NTSTATUS FwpmCalloutGetById0(HANDLE engineHandle, UINT32 id, FWPM_CALLOUT0 **callout)
 {
-	struct weir_session *s;
-	struct weir_callout *c;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (callout == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((c = callout_by_id(id)) == NULL)
-		st = STATUS_FWP_CALLOUT_NOT_FOUND;
-	else
-		st = weir_flat_callout(c, callout);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &callout_ops, WEIR_OBJ_GET_BY_ID, NULL, id, callout);
 }
 
 NTSTATUS FwpmCalloutGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_CALLOUT0 **callout)
 {
-	struct weir_session *s;
-	struct weir_callout *c;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL || callout == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((c = weir_gmap_get(&weir_eng.store.callouts, key)) == NULL)
-		st = STATUS_FWP_CALLOUT_NOT_FOUND;
-	else
-		st = weir_flat_callout(c, callout);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &callout_ops, WEIR_OBJ_GET_BY_KEY, key, 0, callout);
 }
 
 /* Dynamic sessions ------------------------------------------------------------ */
@@ -606,7 +572,7 @@ static void delete_matching(struct weir_session *s, struct weir_gmap *m, enum we
 
 		/* an object another session still uses stays (fail safe) */
 		if (o->refs == 0)
-			store_del(s, kind, victims[i]);
+			weir_store_del(s, kind, victims[i]);
 	}
 	free(victims);
 }
@@ -623,7 +589,7 @@ void weir_store_delete_session_objects(struct weir_session *s)
 			if (((struct weir_filter *)v)->session == s->id)
 				victims[n++] = v;
 		for (i = 0; i < n; i++)
-			store_del(s, WEIR_OBJ_FILTER, victims[i]);
+			weir_store_del(s, WEIR_OBJ_FILTER, victims[i]);
 		free(victims);
 	}
 	delete_matching(s, &st->callouts, WEIR_OBJ_CALLOUT, offsetof(struct weir_callout, o));
