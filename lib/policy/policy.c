@@ -243,6 +243,7 @@ static NTSTATUS add_filter(HANDLE h, struct pol_obj *o, FWPM_DISPLAY_DATA0 dd)
 
 static NTSTATUS add_obj(HANDLE h, struct pol_obj *o)
 {
+	GUID *pk = o->provider.obj ? &o->provider.obj->key : NULL;
 	FWPM_DISPLAY_DATA0 dd = {0};
 	NTSTATUS st;
 
@@ -254,33 +255,26 @@ static NTSTATUS add_obj(HANDLE h, struct pol_obj *o)
 	}
 	switch (o->kind) {
 	case WEIR_POLICY_PROVIDER: {
-		FWPM_PROVIDER0 p;
+		FWPM_PROVIDER0 p = {.providerKey = o->key, .displayData = dd};
 
-		memset(&p, 0, sizeof(p));
-		p.providerKey = o->key;
-		p.displayData = dd;
 		st = FwpmProviderAdd0(h, &p, NULL);
 		break;
 	}
 	case WEIR_POLICY_SUBLAYER: {
-		FWPM_SUBLAYER0 s;
+		FWPM_SUBLAYER0 s = {.subLayerKey = o->key,
+		                    .displayData = dd,
+		                    .providerKey = pk,
+		                    .weight = o->sl_weight};
 
-		memset(&s, 0, sizeof(s));
-		s.subLayerKey = o->key;
-		s.displayData = dd;
-		s.providerKey = o->provider.obj ? &o->provider.obj->key : NULL;
-		s.weight = o->sl_weight;
 		st = FwpmSubLayerAdd0(h, &s, NULL);
 		break;
 	}
 	case WEIR_POLICY_CALLOUT: {
-		FWPM_CALLOUT0 c;
+		FWPM_CALLOUT0 c = {.calloutKey = o->key,
+		                   .displayData = dd,
+		                   .providerKey = pk,
+		                   .applicableLayer = *weir_layer_key((enum weir_layer)o->layer)};
 
-		memset(&c, 0, sizeof(c));
-		c.calloutKey = o->key;
-		c.displayData = dd;
-		c.providerKey = o->provider.obj ? &o->provider.obj->key : NULL;
-		c.applicableLayer = *weir_layer_key((enum weir_layer)o->layer);
 		st = FwpmCalloutAdd0(h, &c, NULL, NULL);
 		break;
 	}

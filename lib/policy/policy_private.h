@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <weir/weir.h>
 #include <weir/weir_policy.h>
@@ -18,6 +19,25 @@
 #include "core/gmap.h"
 
 #define POL_KINDS 4
+
+/*
+ * Room for element @p n of a growing array of @p *cap elements of @p size
+ * bytes: @p arr when it has room, else a reallocation twice as large (@p first
+ * elements the first time) and @p *cap updated. NULL when out of memory, with
+ * @p arr left as it was.
+ */
+static inline void *weir_pol_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	na = realloc(arr, ncap * size);
+	if (na)
+		*cap = ncap;
+	return na;
+}
 
 /* Error reporting ------------------------------------------------------- */
 
