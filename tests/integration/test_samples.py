@@ -15,15 +15,16 @@ from scapy.all import Ether, IP, TCP, UDP, Raw, rdpcap, wrpcap  # noqa: E402
 CALLOUTS = os.path.join(wt.BUILD, "callouts")
 
 
-def run(d, policy, frames, tag):
+def run(r, name, d, policy, frames, tag):
+    """Run the daemon over frames with policy; check it exits 0; (stdout, stderr)."""
     wrpcap(os.path.join(d, "in.pcap"), frames)
     wrpcap(os.path.join(d, "empty.pcap"), [], linktype=1)
     with open(os.path.join(d, "p.conf"), "w") as f:
         f.write(policy)
-    return wt.run_weir(
-        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/out0.pcap",
-         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/out1.pcap"],
-        os.path.join(d, "p.conf"), tag, ["--idle-exit", "400", "--flows", "4096"])
+    rc, out, err = wt.run_weir(wt.pcap_pair(d), os.path.join(d, "p.conf"), tag,
+                               ["--idle-exit", "400", "--flows", "4096"])
+    r.check(rc == 0, f"{name}: weir exits 0 {err.strip()[-300:]}")
+    return out, err
 
 
 def rate_limit(r):
@@ -40,8 +41,7 @@ def rate_limit(r):
               f'module "{mod}" args "cir=1000 cbs=2000"\n'
               f'filter limit layer inbound-transport-v4 action callout-terminating rl '
               f'match ip.proto == udp\n')
-    rc, out, err = run(d, policy, frames, "rl")
-    r.check(rc == 0, f"rate-limit: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "rate-limit", d, policy, frames, "rl")
     got = rdpcap(os.path.join(d, "out1.pcap"))
     flood = sum(1 for p in got if p[IP].src == "10.9.9.9")
     quiet = sum(1 for p in got if p[IP].src == "10.1.1.1")
@@ -67,8 +67,7 @@ def conntrack(r):
     policy = (f'callout ct key 4c0ffee0-1d2e-4f3a-9b4c-5d6e7f8a9b0c layer ale-flow-established-v4\n'
               f'module "{mod}" args "path={log}"\n'
               f'filter log layer ale-flow-established-v4 action callout-inspection ct\n')
-    rc, out, err = run(d, policy, frames, "ct")
-    r.check(rc == 0, f"conntrack-log: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "conntrack-log", d, policy, frames, "ct")
     try:
         lines = [json.loads(x) for x in open(log)]
     except (OSError, ValueError) as e:
@@ -101,8 +100,7 @@ def flow_monitor(r):
               f'module "{mod}" args "path={log} port=53"\n'
               f'filter pick layer ale-flow-established-v4 action callout-inspection fa\n'
               f'filter copy layer datagram-data-v4 action callout-inspection fd\n')
-    rc, out, err = run(d, policy, frames, "fm")
-    r.check(rc == 0, f"flow-monitor: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "flow-monitor", d, policy, frames, "fm")
     try:
         lines = [x.split() for x in open(log)]
     except OSError as e:
@@ -129,8 +127,7 @@ def redirect(r):
               f'module "{mod}" args "match=10.0.0.2:53 to=10.0.0.53:5353"\n'
               f'filter proxy layer datagram-data-v4 action callout-terminating rd '
               f'match ip.proto == udp\n')
-    rc, out, err = run(d, policy, frames, "rd")
-    r.check(rc == 0, f"redirect: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "redirect", d, policy, frames, "rd")
     got = rdpcap(os.path.join(d, "out1.pcap"))
     moved = [p for p in got if p[IP].dst == "10.0.0.53"]
     kept = [p for p in got if p[IP].dst == "10.0.0.2"]
@@ -168,8 +165,7 @@ def inspect(r):
               f'module "{mod}" args "block=23 delay_ms=20"\n'
               f'filter pend layer inbound-transport-v4 action callout-terminating in '
               f'match ip.proto == tcp\n')
-    rc, out, err = run(d, policy, frames, "in")
-    r.check(rc == 0, f"inspect: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "inspect", d, policy, frames, "in")
     got = rdpcap(os.path.join(d, "out1.pcap"))
     tcp80 = [p for p in got if p.haslayer(TCP) and p[TCP].dport == 80]
     tcp23 = [p for p in got if p.haslayer(TCP) and p[TCP].dport == 23]
