@@ -19,9 +19,10 @@
 	 FWPM_FILTER_FLAG_CLEAR_ACTION_RIGHT | FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED |   \
 	 FWPM_FILTER_FLAG_DISABLED | FWPM_FILTER_FLAG_INDEXED)
 
-static bool value_ptr_null(const FWP_VALUE0 *v)
+/* FWP_VALUE0 types whose member is a pointer the caller must set. */
+static bool value_type_is_ptr(FWP_DATA_TYPE t)
 {
-	switch (v->type) {
+	switch (t) {
 	case FWP_UINT64:
 	case FWP_INT64:
 	case FWP_DOUBLE:
@@ -29,10 +30,22 @@ static bool value_ptr_null(const FWP_VALUE0 *v)
 	case FWP_BYTE_BLOB_TYPE:
 	case FWP_BYTE_ARRAY6_TYPE:
 	case FWP_UNICODE_STRING_TYPE:
-		return v->uint64 == NULL;
+		return true;
 	default:
 		return false;
 	}
+}
+
+/* The same for a condition value, which has more pointer types. */
+static bool cond_type_is_ptr(FWP_DATA_TYPE t)
+{
+	return value_type_is_ptr(t) || t == FWP_SID || t == FWP_SECURITY_DESCRIPTOR_TYPE ||
+	       t == FWP_V4_ADDR_MASK || t == FWP_V6_ADDR_MASK || t == FWP_RANGE_TYPE;
+}
+
+static bool value_ptr_null(const FWP_VALUE0 *v)
+{
+	return value_type_is_ptr(v->type) && v->uint64 == NULL;
 }
 
 static int range_cmp(const FWP_VALUE0 *lo, const FWP_VALUE0 *hi)
@@ -60,25 +73,8 @@ static NTSTATUS check_condition(const struct weir_layer_desc *ld, const FWPM_FIL
 	FWP_MATCH_TYPE mt = c->matchType;
 	int idx;
 
-	switch (v->type) {
-	case FWP_UINT64:
-	case FWP_INT64:
-	case FWP_DOUBLE:
-	case FWP_BYTE_ARRAY16_TYPE:
-	case FWP_BYTE_BLOB_TYPE:
-	case FWP_SID:
-	case FWP_SECURITY_DESCRIPTOR_TYPE:
-	case FWP_UNICODE_STRING_TYPE:
-	case FWP_BYTE_ARRAY6_TYPE:
-	case FWP_V4_ADDR_MASK:
-	case FWP_V6_ADDR_MASK:
-	case FWP_RANGE_TYPE:
-		if (v->uint64 == NULL)
-			return STATUS_FWP_NULL_POINTER;
-		break;
-	default:
-		break;
-	}
+	if (cond_type_is_ptr(v->type) && v->uint64 == NULL)
+		return STATUS_FWP_NULL_POINTER;
 	idx = weir_layer_field_by_key(ld, &c->fieldKey);
 	if (idx < 0)
 		return STATUS_FWP_CONDITION_NOT_FOUND;
