@@ -23,12 +23,18 @@ enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_FALL, OP_FANY, OP_
 static const struct {
 	const char *text;
 	enum op op;
+	FWP_MATCH_TYPE match; /* of a single value ('in': of a prefix or range) */
 } ops[] = {
-    {"==", OP_EQ},          {"!=", OP_NE},
-    {"<", OP_LT},           {"<=", OP_LE},
-    {">", OP_GT},           {">=", OP_GE},
-    {"in", OP_IN},          {"flags-all", OP_FALL},
-    {"flags-any", OP_FANY}, {"flags-none", OP_FNONE},
+    {"==", OP_EQ, FWP_MATCH_EQUAL},
+    {"!=", OP_NE, FWP_MATCH_NOT_EQUAL},
+    {"<", OP_LT, FWP_MATCH_LESS},
+    {"<=", OP_LE, FWP_MATCH_LESS_OR_EQUAL},
+    {">", OP_GT, FWP_MATCH_GREATER},
+    {">=", OP_GE, FWP_MATCH_GREATER_OR_EQUAL},
+    {"in", OP_IN, FWP_MATCH_EQUAL},
+    {"flags-all", OP_FALL, FWP_MATCH_FLAGS_ALL_SET},
+    {"flags-any", OP_FANY, FWP_MATCH_FLAGS_ANY_SET},
+    {"flags-none", OP_FNONE, FWP_MATCH_FLAGS_NONE_SET},
 };
 
 static const struct {
@@ -387,6 +393,7 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 {
 	struct conv v = {.cx = cx, .val = val, .field = field->text};
 	enum op o = OP_EQ;
+	FWP_MATCH_TYPE match;
 	size_t i;
 	const char *s = val->text;
 	NTSTATUS st;
@@ -413,6 +420,7 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 		    "flags-none)",
 		    QMAX, op->text);
 	o = ops[i].op;
+	match = ops[i].match;
 
 	switch (v.type) {
 	case FWP_BYTE_ARRAY16_TYPE:
@@ -448,15 +456,14 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 		return weir_pol_error(cx, val->line, val->col, STATUS_INVALID_PARAMETER,
 		                      "missing value after '%.*s'", QMAX, op->text);
 
+	c->match = match;
 	switch (o) {
 	case OP_EQ:
 	case OP_NE:
-		c->match = o == OP_EQ ? FWP_MATCH_EQUAL : FWP_MATCH_NOT_EQUAL;
 		if (strchr(s, '/'))
 			return prefix(&v, s, c);
 		break;
 	case OP_IN:
-		c->match = FWP_MATCH_EQUAL;
 		if (strchr(s, '/'))
 			return prefix(&v, s, c);
 		if (strchr(s, '-'))
@@ -465,16 +472,9 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 		           "'in' needs a prefix (address/length) or a range (low-high), not '%.*s'",
 		           s);
 	case OP_LT:
-		c->match = FWP_MATCH_LESS;
-		break;
 	case OP_LE:
-		c->match = FWP_MATCH_LESS_OR_EQUAL;
-		break;
 	case OP_GT:
-		c->match = FWP_MATCH_GREATER;
-		break;
 	case OP_GE:
-		c->match = FWP_MATCH_GREATER_OR_EQUAL;
 		break;
 	case OP_FALL:
 	case OP_FANY:
@@ -483,9 +483,6 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 			return weir_pol_error(cx, op->line, op->col, STATUS_INVALID_PARAMETER,
 			                      "'%s' needs an integer field, %s is not one",
 			                      op->text, field->text);
-		c->match = o == OP_FALL   ? FWP_MATCH_FLAGS_ALL_SET
-		           : o == OP_FANY ? FWP_MATCH_FLAGS_ANY_SET
-		                          : FWP_MATCH_FLAGS_NONE_SET;
 		break;
 	}
 	if (strchr(s, '/'))
