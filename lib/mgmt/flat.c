@@ -84,12 +84,11 @@ static void *put_provider(struct flat *fl, const void *obj)
 	svc = put_wstr(fl, p->service_name);
 	if (d == NULL)
 		return NULL;
-	memset(d, 0, sizeof(*d));
-	d->providerKey = p->o.key;
-	d->displayData = tmp.displayData;
-	d->flags = p->o.flags;
-	d->providerData = tmp.providerData;
-	d->serviceName = svc;
+	*d = (FWPM_PROVIDER0){.providerKey = p->o.key,
+	                      .displayData = tmp.displayData,
+	                      .flags = p->o.flags,
+	                      .providerData = tmp.providerData,
+	                      .serviceName = svc};
 	return d;
 }
 
@@ -102,13 +101,12 @@ static void *put_sublayer(struct flat *fl, const void *obj)
 	put_obj(fl, &sl->o, &tmp.displayData, &tmp.providerKey, &tmp.providerData);
 	if (d == NULL)
 		return NULL;
-	memset(d, 0, sizeof(*d));
-	d->subLayerKey = sl->o.key;
-	d->displayData = tmp.displayData;
-	d->flags = sl->o.flags;
-	d->providerKey = tmp.providerKey;
-	d->providerData = tmp.providerData;
-	d->weight = sl->weight;
+	*d = (FWPM_SUBLAYER0){.subLayerKey = sl->o.key,
+	                      .displayData = tmp.displayData,
+	                      .flags = sl->o.flags,
+	                      .providerKey = tmp.providerKey,
+	                      .providerData = tmp.providerData,
+	                      .weight = sl->weight};
 	return d;
 }
 
@@ -122,17 +120,16 @@ static void *put_callout(struct flat *fl, const void *obj)
 	put_obj(fl, &c->o, &tmp.displayData, &tmp.providerKey, &tmp.providerData);
 	if (d == NULL)
 		return NULL;
-	memset(d, 0, sizeof(*d));
-	d->calloutKey = c->o.key;
-	d->displayData = tmp.displayData;
-	d->flags = c->o.flags;
 	r = weir_registry_get(c->id);
-	if (r && r->state == WEIR_REG_ACTIVE)
-		d->flags |= FWPM_CALLOUT_FLAG_REGISTERED;
-	d->providerKey = tmp.providerKey;
-	d->providerData = tmp.providerData;
-	d->applicableLayer = *weir_layer_key(c->layer);
-	d->calloutId = c->id;
+	*d = (FWPM_CALLOUT0){
+	    .calloutKey = c->o.key,
+	    .displayData = tmp.displayData,
+	    .flags =
+	        c->o.flags | (r && r->state == WEIR_REG_ACTIVE ? FWPM_CALLOUT_FLAG_REGISTERED : 0),
+	    .providerKey = tmp.providerKey,
+	    .providerData = tmp.providerData,
+	    .applicableLayer = *weir_layer_key(c->layer),
+	    .calloutId = c->id};
 	return d;
 }
 

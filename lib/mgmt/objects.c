@@ -282,6 +282,36 @@ static NTSTATUS obj_init(struct weir_obj *o, struct weir_session *s, const GUID 
 	return weir_sd_copy(sd, &o->sd, &o->sd_len);
 }
 
+/*
+ * Start an Add: begin a write, then check the object (@p in_key is NULL when
+ * it is NULL) and its key. A zero key is refused, or replaced by a fresh one
+ * when @p generate. On success *key is the key to use and the lock is held;
+ * on failure the operation has ended.
+ */
+static NTSTATUS add_begin(HANDLE engineHandle, const GUID *in_key, bool generate,
+                          const struct weir_gmap *map, struct weir_session **s, GUID *key)
+{
+	NTSTATUS st = weir_op_begin(engineHandle, true, s);
+
+	if (st != STATUS_SUCCESS)
+		return st;
+	if (in_key == NULL)
+		st = STATUS_FWP_NULL_POINTER;
+	else if (!weir_guid_is_zero(in_key))
+		st = weir_gmap_get(map, in_key) ? STATUS_FWP_ALREADY_EXISTS : STATUS_SUCCESS;
+	else if (!generate)
+		st = STATUS_INVALID_PARAMETER;
+	if (st != STATUS_SUCCESS)
+		return weir_op_end(*s, st);
+	*key = *in_key;
+	if (weir_guid_is_zero(key)) {
+		do
+			weir_guid_generate(key);
+		while (weir_gmap_get(map, key));
+	}
+	return STATUS_SUCCESS;
+}
+
 /* Providers ------------------------------------------------------------------ */
 
 NTSTATUS FwpmProviderAdd0(HANDLE engineHandle, const FWPM_PROVIDER0 *provider,
@@ -289,30 +319,20 @@ NTSTATUS FwpmProviderAdd0(HANDLE engineHandle, const FWPM_PROVIDER0 *provider,
 {
 	struct weir_session *s;
 	struct weir_provider *p = NULL;
+	GUID key;
 	NTSTATUS st;
 
-	st = weir_op_begin(engineHandle, true, &s);
+	st = add_begin(engineHandle, provider ? &provider->providerKey : NULL, false,
+	               &weir_eng.store.providers, &s, &key);
 	if (st != STATUS_SUCCESS)
 		return st;
-	if (provider == NULL) {
-		st = STATUS_FWP_NULL_POINTER;
-		goto out;
-	}
-	if (weir_guid_is_zero(&provider->providerKey)) {
-		st = STATUS_INVALID_PARAMETER;
-		goto out;
-	}
-	if (weir_gmap_get(&weir_eng.store.providers, &provider->providerKey)) {
-		st = STATUS_FWP_ALREADY_EXISTS;
-		goto out;
-	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
 		st = STATUS_NO_MEMORY;
 		goto out;
 	}
-	st = obj_init(&p->o, s, &provider->providerKey, &provider->displayData, provider->flags,
-	              NULL, &provider->providerData, sd);
+	st = obj_init(&p->o, s, &key, &provider->displayData, provider->flags, NULL,
+	              &provider->providerData, sd);
 	if (st == STATUS_SUCCESS && provider->serviceName) {
 		p->service_name = weir_wcsdup(provider->serviceName);
 		if (p->service_name == NULL)
@@ -360,23 +380,13 @@ NTSTATUS FwpmSubLayerAdd0(HANDLE engineHandle, const FWPM_SUBLAYER0 *subLayer,
 {
 	struct weir_session *s;
 	struct weir_sublayer *sl = NULL;
+	GUID key;
 	NTSTATUS st;
 
-	st = weir_op_begin(engineHandle, true, &s);
+	st = add_begin(engineHandle, subLayer ? &subLayer->subLayerKey : NULL, false,
+	               &weir_eng.store.sublayers, &s, &key);
 	if (st != STATUS_SUCCESS)
 		return st;
-	if (subLayer == NULL) {
-		st = STATUS_FWP_NULL_POINTER;
-		goto out;
-	}
-	if (weir_guid_is_zero(&subLayer->subLayerKey)) {
-		st = STATUS_INVALID_PARAMETER;
-		goto out;
-	}
-	if (weir_gmap_get(&weir_eng.store.sublayers, &subLayer->subLayerKey)) {
-		st = STATUS_FWP_ALREADY_EXISTS;
-		goto out;
-	}
 	if (weir_eng.store.sublayers.count >= WEIR_MAX_SUBLAYERS) {
 		st = STATUS_FWP_TOO_MANY_SUBLAYERS;
 		goto out;
@@ -386,7 +396,7 @@ NTSTATUS FwpmSubLayerAdd0(HANDLE engineHandle, const FWPM_SUBLAYER0 *subLayer,
 		st = STATUS_NO_MEMORY;
 		goto out;
 	}
-	st = obj_init(&sl->o, s, &subLayer->subLayerKey, &subLayer->displayData, subLayer->flags,
+	st = obj_init(&sl->o, s, &key, &subLayer->displayData, subLayer->flags,
 	              subLayer->providerKey, &subLayer->providerData, sd);
 	sl->weight = subLayer->weight;
 	sl->ordinal = weir_eng.store.next_sublayer_ordinal++;
@@ -442,22 +452,10 @@ NTSTATUS FwpmCalloutAdd0(HANDLE engineHandle, const FWPM_CALLOUT0 *callout, PSEC
 	GUID key;
 	NTSTATUS st;
 
-	st = weir_op_begin(engineHandle, true, &s);
+	st = add_begin(engineHandle, callout ? &callout->calloutKey : NULL, true,
+	               &weir_eng.store.callouts, &s, &key);
 	if (st != STATUS_SUCCESS)
 		return st;
-	if (callout == NULL) {
-		st = STATUS_FWP_NULL_POINTER;
-		goto out;
-	}
-	key = callout->calloutKey;
-	if (weir_guid_is_zero(&key)) {
-		do
-			weir_guid_generate(&key);
-		while (weir_gmap_get(&weir_eng.store.callouts, &key));
-	} else if (weir_gmap_get(&weir_eng.store.callouts, &key)) {
-		st = STATUS_FWP_ALREADY_EXISTS;
-		goto out;
-	}
 	if (callout->displayData.name == NULL) {
 		st = STATUS_FWP_NULL_DISPLAY_NAME;
 		goto out;
