@@ -12,10 +12,8 @@
 #include "mgmt/engine.h"
 #include "mgmt/flat.h"
 
-enum enum_kind { ENUM_CALLOUTS, ENUM_FILTERS };
-
 struct weir_enum {
-	enum enum_kind kind;
+	enum weir_obj_kind kind;
 	uint32_t session;
 	GUID *keys;
 	size_t n, pos;
@@ -28,7 +26,7 @@ static GUID enum_key(HANDLE h)
 	return weir_gmap_idkey((uint64_t)(uintptr_t)h);
 }
 
-static struct weir_enum *enum_of(struct weir_session *s, HANDLE h, enum enum_kind kind)
+static struct weir_enum *enum_of(struct weir_session *s, HANDLE h, enum weir_obj_kind kind)
 {
 	GUID k;
 	struct weir_enum *e;
@@ -60,7 +58,7 @@ static int cmp_callout(const void *a, const void *b)
 
 /* Which store objects an enumeration lists, and in which order. */
 struct enum_spec {
-	enum enum_kind kind;
+	enum weir_obj_kind kind;
 	const struct weir_gmap *map;
 	/* whether @p obj passes the template (@p ld: its layer, or NULL) */
 	bool (*match)(const void *obj, const void *tmpl, const struct weir_layer_desc *ld);
@@ -166,7 +164,7 @@ static const GUID *callout_key(const void *obj)
 	return &((const struct weir_callout *)obj)->o.key;
 }
 
-static const struct enum_spec callout_enum = {ENUM_CALLOUTS, &weir_eng.store.callouts,
+static const struct enum_spec callout_enum = {WEIR_OBJ_CALLOUT, &weir_eng.store.callouts,
                                               callout_match, cmp_callout, callout_key};
 
 NTSTATUS FwpmCalloutCreateEnumHandle0(HANDLE engineHandle, const FWPM_CALLOUT_ENUM_TEMPLATE0 *tmpl,
@@ -176,24 +174,9 @@ NTSTATUS FwpmCalloutCreateEnumHandle0(HANDLE engineHandle, const FWPM_CALLOUT_EN
 	                   tmpl ? &tmpl->layerKey : NULL, enumHandle);
 }
 
-/* Store objects found by an enumeration's keys, flattened by @p flat. */
-typedef NTSTATUS (*flatten_fn)(void *const *objs, UINT32 n, void ***out);
-
-static NTSTATUS flat_callouts(void *const *objs, UINT32 n, void ***out)
-{
-	return weir_flat_callouts((const struct weir_callout *const *)objs, n,
-	                          (FWPM_CALLOUT0 ***)out);
-}
-
-static NTSTATUS flat_filters(void *const *objs, UINT32 n, void ***out)
-{
-	return weir_flat_filters((const struct weir_filter *const *)objs, n, (FWPM_FILTER0 ***)out);
-}
-
 /* The next entries of an enumeration: those of its keys still in @p map. */
-static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind kind,
-                          const struct weir_gmap *map, flatten_fn flat, UINT32 requested,
-                          void ***entries, UINT32 *returned)
+static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, const struct enum_spec *sp,
+                          UINT32 requested, void ***entries, UINT32 *returned)
 {
 	struct weir_session *s;
 	struct weir_enum *e;
@@ -208,7 +191,7 @@ static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind
 		st = STATUS_FWP_NULL_POINTER;
 		goto out;
 	}
-	e = enum_of(s, enumHandle, kind);
+	e = enum_of(s, enumHandle, sp->kind);
 	if (e == NULL) {
 		st = STATUS_INVALID_HANDLE;
 		goto out;
@@ -219,7 +202,7 @@ static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind
 		goto out;
 	}
 	while (n < requested && e->pos < e->n) {
-		void *o = weir_gmap_get(map, &e->keys[e->pos++]);
+		void *o = weir_gmap_get(sp->map, &e->keys[e->pos++]);
 
 		if (o)
 			got[n++] = o;
@@ -227,7 +210,7 @@ static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind
 	*entries = NULL;
 	*returned = 0;
 	if (n) {
-		st = flat(got, n, entries);
+		st = weir_flat_objects(sp->kind, (const void *const *)got, n, entries);
 		if (st == STATUS_SUCCESS)
 			*returned = n;
 	}
@@ -239,11 +222,11 @@ out:
 NTSTATUS FwpmCalloutEnum0(HANDLE engineHandle, HANDLE enumHandle, UINT32 numEntriesRequested,
                           FWPM_CALLOUT0 ***entries, UINT32 *numEntriesReturned)
 {
-	return enum_next(engineHandle, enumHandle, ENUM_CALLOUTS, &weir_eng.store.callouts,
-	                 flat_callouts, numEntriesRequested, (void ***)entries, numEntriesReturned);
+	return enum_next(engineHandle, enumHandle, &callout_enum, numEntriesRequested,
+	                 (void ***)entries, numEntriesReturned);
 }
 
-static NTSTATUS enum_destroy(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind kind)
+static NTSTATUS enum_destroy(HANDLE engineHandle, HANDLE enumHandle, enum weir_obj_kind kind)
 {
 	struct weir_session *s;
 	struct weir_enum *e;
@@ -266,7 +249,7 @@ static NTSTATUS enum_destroy(HANDLE engineHandle, HANDLE enumHandle, enum enum_k
 
 NTSTATUS FwpmCalloutDestroyEnumHandle0(HANDLE engineHandle, HANDLE enumHandle)
 {
-	return enum_destroy(engineHandle, enumHandle, ENUM_CALLOUTS);
+	return enum_destroy(engineHandle, enumHandle, WEIR_OBJ_CALLOUT);
 }
 
 static bool filter_match(const void *obj, const void *tmpl, const struct weir_layer_desc *ld)
@@ -293,7 +276,7 @@ static const GUID *filter_key(const void *obj)
 	return &((const struct weir_filter *)obj)->m.filterKey;
 }
 
-static const struct enum_spec filter_enum = {ENUM_FILTERS, &weir_eng.store.filters, filter_match,
+static const struct enum_spec filter_enum = {WEIR_OBJ_FILTER, &weir_eng.store.filters, filter_match,
                                              cmp_u64, filter_key};
 
 NTSTATUS FwpmFilterCreateEnumHandle0(HANDLE engineHandle, const FWPM_FILTER_ENUM_TEMPLATE0 *tmpl,
@@ -310,13 +293,13 @@ NTSTATUS FwpmFilterCreateEnumHandle0(HANDLE engineHandle, const FWPM_FILTER_ENUM
 NTSTATUS FwpmFilterEnum0(HANDLE engineHandle, HANDLE enumHandle, UINT32 numEntriesRequested,
                          FWPM_FILTER0 ***entries, UINT32 *numEntriesReturned)
 {
-	return enum_next(engineHandle, enumHandle, ENUM_FILTERS, &weir_eng.store.filters,
-	                 flat_filters, numEntriesRequested, (void ***)entries, numEntriesReturned);
+	return enum_next(engineHandle, enumHandle, &filter_enum, numEntriesRequested,
+	                 (void ***)entries, numEntriesReturned);
 }
 
 NTSTATUS FwpmFilterDestroyEnumHandle0(HANDLE engineHandle, HANDLE enumHandle)
 {
-	return enum_destroy(engineHandle, enumHandle, ENUM_FILTERS);
+	return enum_destroy(engineHandle, enumHandle, WEIR_OBJ_FILTER);
 }
 
 void weir_enum_close_session(uint32_t session)

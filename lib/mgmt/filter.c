@@ -569,16 +569,6 @@ void weir_filter_notify_post_commit(struct weir_filter *f)
 		                    &f->m.filterKey, &f->rt);
 }
 
-static NTSTATUS filter_delete(struct weir_session *s, void *obj)
-{
-	return weir_store_del(s, WEIR_OBJ_FILTER, obj);
-}
-
-static NTSTATUS filter_get(const void *obj, void *out)
-{
-	return weir_flat_filter(obj, out);
-}
-
 static void *filter_by_id(UINT64 id)
 {
 	GUID k = weir_gmap_idkey(id);
@@ -586,11 +576,10 @@ static void *filter_by_id(UINT64 id)
 	return weir_gmap_get(&weir_eng.store.filter_ids, &k);
 }
 
-static const struct weir_obj_ops filter_ops = {.map = &weir_eng.store.filters,
+static const struct weir_obj_ops filter_ops = {.kind = WEIR_OBJ_FILTER,
+                                               .map = &weir_eng.store.filters,
                                                .by_id = filter_by_id,
-                                               .not_found = STATUS_FWP_FILTER_NOT_FOUND,
-                                               .del = filter_delete,
-                                               .get = filter_get};
+                                               .not_found = STATUS_FWP_FILTER_NOT_FOUND};
 
 NTSTATUS FwpmFilterDeleteById0(HANDLE engineHandle, UINT64 id)
 {

@@ -252,32 +252,17 @@ static NTSTATUS flat_array(put_fn put, const void *const *objs, UINT32 n, void *
 	return STATUS_SUCCESS;
 }
 
-NTSTATUS weir_flat_provider(const struct weir_provider *p, FWPM_PROVIDER0 **out)
+static const put_fn put[] = {[WEIR_OBJ_PROVIDER] = put_provider,
+                             [WEIR_OBJ_SUBLAYER] = put_sublayer,
+                             [WEIR_OBJ_CALLOUT] = put_callout,
+                             [WEIR_OBJ_FILTER] = put_filter};
+
+NTSTATUS weir_flat_object(enum weir_obj_kind kind, const void *obj, void *out)
 {
-	return flat_one(put_provider, p, (void **)out);
+	return flat_one(put[kind], obj, (void **)out);
 }
 
-NTSTATUS weir_flat_sublayer(const struct weir_sublayer *sl, FWPM_SUBLAYER0 **out)
+NTSTATUS weir_flat_objects(enum weir_obj_kind kind, const void *const *objs, UINT32 n, void ***out)
 {
-	return flat_one(put_sublayer, sl, (void **)out);
-}
-
-NTSTATUS weir_flat_callout(const struct weir_callout *c, FWPM_CALLOUT0 **out)
-{
-	return flat_one(put_callout, c, (void **)out);
-}
-
-NTSTATUS weir_flat_filter(const struct weir_filter *f, FWPM_FILTER0 **out)
-{
-	return flat_one(put_filter, f, (void **)out);
-}
-
-NTSTATUS weir_flat_callouts(const struct weir_callout *const *c, UINT32 n, FWPM_CALLOUT0 ***out)
-{
-	return flat_array(put_callout, (const void *const *)c, n, (void ***)out);
-}
-
-NTSTATUS weir_flat_filters(const struct weir_filter *const *f, UINT32 n, FWPM_FILTER0 ***out)
-{
-	return flat_array(put_filter, (const void *const *)f, n, (void ***)out);
+	return flat_array(put[kind], objs, n, out);
 }

@@ -245,8 +245,10 @@ NTSTATUS weir_obj_call(HANDLE engineHandle, const struct weir_obj_ops *ops, enum
 		st = STATUS_FWP_NULL_POINTER;
 	else if ((obj = by_id ? ops->by_id(id) : weir_gmap_get(ops->map, key)) == NULL)
 		st = ops->not_found;
-	else
-		st = del ? ops->del(s, obj) : ops->get(obj, out);
+	else if (!del)
+		st = weir_flat_object(ops->kind, obj, out);
+	else if ((st = ops->del_check ? ops->del_check(obj) : STATUS_SUCCESS) == STATUS_SUCCESS)
+		st = weir_store_del(s, ops->kind, obj);
 	return weir_op_end(s, st);
 }
 
@@ -346,22 +348,15 @@ out:
 	return weir_op_end(s, st);
 }
 
-static NTSTATUS provider_delete(struct weir_session *s, void *obj)
+static NTSTATUS provider_del_check(const void *obj)
 {
-	struct weir_provider *p = obj;
-
-	return p->o.refs ? STATUS_FWP_IN_USE : weir_store_del(s, WEIR_OBJ_PROVIDER, p);
+	return ((const struct weir_provider *)obj)->o.refs ? STATUS_FWP_IN_USE : STATUS_SUCCESS;
 }
 
-static NTSTATUS provider_get(const void *obj, void *out)
-{
-	return weir_flat_provider(obj, out);
-}
-
-static const struct weir_obj_ops provider_ops = {.map = &weir_eng.store.providers,
+static const struct weir_obj_ops provider_ops = {.kind = WEIR_OBJ_PROVIDER,
+                                                 .map = &weir_eng.store.providers,
                                                  .not_found = STATUS_FWP_PROVIDER_NOT_FOUND,
-                                                 .del = provider_delete,
-                                                 .get = provider_get};
+                                                 .del_check = provider_del_check};
 
 NTSTATUS FwpmProviderDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
@@ -408,24 +403,19 @@ out:
 	return weir_op_end(s, st);
 }
 
-static NTSTATUS sublayer_delete(struct weir_session *s, void *obj)
+static NTSTATUS sublayer_del_check(const void *obj)
 {
-	struct weir_sublayer *sl = obj;
+	const struct weir_sublayer *sl = obj;
 
 	if (sl->builtin)
 		return STATUS_FWP_BUILTIN_OBJECT;
-	return sl->o.refs ? STATUS_FWP_IN_USE : weir_store_del(s, WEIR_OBJ_SUBLAYER, sl);
+	return sl->o.refs ? STATUS_FWP_IN_USE : STATUS_SUCCESS;
 }
 
-static NTSTATUS sublayer_get(const void *obj, void *out)
-{
-	return weir_flat_sublayer(obj, out);
-}
-
-static const struct weir_obj_ops sublayer_ops = {.map = &weir_eng.store.sublayers,
+static const struct weir_obj_ops sublayer_ops = {.kind = WEIR_OBJ_SUBLAYER,
+                                                 .map = &weir_eng.store.sublayers,
                                                  .not_found = STATUS_FWP_SUBLAYER_NOT_FOUND,
-                                                 .del = sublayer_delete,
-                                                 .get = sublayer_get};
+                                                 .del_check = sublayer_del_check};
 
 NTSTATUS FwpmSubLayerDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
@@ -510,23 +500,16 @@ static void *callout_by_id(UINT64 id64)
 	return NULL;
 }
 
-static NTSTATUS callout_delete(struct weir_session *s, void *obj)
+static NTSTATUS callout_del_check(const void *obj)
 {
-	struct weir_callout *c = obj;
-
-	return c->o.refs ? STATUS_FWP_IN_USE : weir_store_del(s, WEIR_OBJ_CALLOUT, c);
+	return ((const struct weir_callout *)obj)->o.refs ? STATUS_FWP_IN_USE : STATUS_SUCCESS;
 }
 
-static NTSTATUS callout_get(const void *obj, void *out)
-{
-	return weir_flat_callout(obj, out);
-}
-
-static const struct weir_obj_ops callout_ops = {.map = &weir_eng.store.callouts,
+static const struct weir_obj_ops callout_ops = {.kind = WEIR_OBJ_CALLOUT,
+                                                .map = &weir_eng.store.callouts,
                                                 .by_id = callout_by_id,
                                                 .not_found = STATUS_FWP_CALLOUT_NOT_FOUND,
-                                                .del = callout_delete,
-                                                .get = callout_get};
+                                                .del_check = callout_del_check};
 
 NTSTATUS FwpmCalloutDeleteById0(HANDLE engineHandle, UINT32 id)
 {

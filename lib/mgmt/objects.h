@@ -12,13 +12,12 @@
 
 /** How Get and Delete find one kind of object and act on it. */
 struct weir_obj_ops {
+	enum weir_obj_kind kind;
 	const struct weir_gmap *map; /**< the kind's objects by key */
 	void *(*by_id)(UINT64 id);   /**< look-up by id, for kinds that have ids */
 	NTSTATUS not_found;          /**< status when no object matches */
-	/** Delete's own checks, then weir_store_del(); lock held. */
-	NTSTATUS (*del)(struct weir_session *s, void *obj);
-	/** Get's flat copy of @p obj into @p out (a pointer to the caller's pointer). */
-	NTSTATUS (*get)(const void *obj, void *out);
+	/** Why @p obj cannot be deleted (STATUS_SUCCESS: it can); NULL: always can. */
+	NTSTATUS (*del_check)(const void *obj);
 };
 
 /** What weir_obj_call() does. */
