@@ -345,6 +345,14 @@ static void free_strings(char **v, size_t n)
 	free(v);
 }
 
+/* Record "<kind> '<name>': <call> failed: <status>" at the object's statement. */
+static NTSTATUS obj_error(struct pctx *cx, const struct pol_obj *o, const char *call, NTSTATUS st)
+{
+	return weir_pol_error(cx, o->pos.line, o->pos.col, st, "%s '%.*s': %s failed: %s",
+	                      weir_pol_kind_name[o->kind], QMAX, o->name, call,
+	                      weir_status_name(st));
+}
+
 /*
  * Make the engine match @p np, in one transaction. Takes @p np: installs it
  * in @p s on success, frees it on failure.
@@ -390,9 +398,7 @@ static NTSTATUS apply(HANDLE h, struct weir_policy_state *s, struct pol *np, str
 				st = STATUS_SUCCESS;
 			}
 			if (st != STATUS_SUCCESS) {
-				weir_pol_error(cx, o->pos.line, o->pos.col, st,
-				               "%s '%.*s': %s failed: %s", weir_pol_kind_name[k],
-				               QMAX, o->name, get_fn[k], weir_status_name(st));
+				obj_error(cx, o, get_fn[k], st);
 				goto fail;
 			}
 		}
@@ -440,9 +446,7 @@ static NTSTATUS apply(HANDLE h, struct weir_policy_state *s, struct pol *np, str
 				continue;
 			st = add_obj(h, o);
 			if (st != STATUS_SUCCESS) {
-				weir_pol_error(cx, o->pos.line, o->pos.col, st,
-				               "%s '%.*s': %s failed: %s", weir_pol_kind_name[kind],
-				               QMAX, o->name, add_fn[kind], weir_status_name(st));
+				obj_error(cx, o, add_fn[kind], st);
 				goto fail;
 			}
 		}

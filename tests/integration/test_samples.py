@@ -15,6 +15,16 @@ from scapy.all import Ether, IP, TCP, UDP, Raw, rdpcap, wrpcap  # noqa: E402
 CALLOUTS = os.path.join(wt.BUILD, "callouts")
 
 
+def sample(name, tag):
+    """A fresh directory for tag and the path of sample callout name's module."""
+    return wt.tmpdir(tag), os.path.abspath(os.path.join(CALLOUTS, name, name + ".so"))
+
+
+def all_through(r, name, d, frames):
+    r.check(len(rdpcap(os.path.join(d, "out1.pcap"))) == len(frames),
+            f"{name}: inspection lets every packet through")
+
+
 def run(r, name, d, policy, frames, tag):
     """Run the daemon over frames with policy; check it exits 0; (stdout, stderr)."""
     wrpcap(os.path.join(d, "in.pcap"), frames)
@@ -28,8 +38,7 @@ def run(r, name, d, policy, frames, tag):
 
 
 def rate_limit(r):
-    d = wt.tmpdir("ratelimit")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "rate-limit", "rate-limit.so"))
+    d, mod = sample("rate-limit", "ratelimit")
     pkt = lambda src, i: (Ether() / IP(src=src, dst="10.0.0.2") /  # noqa: E731
                           UDP(sport=1000 + i, dport=53) / Raw(b"x" * 58))  # 100-byte frames
     frames = []
@@ -56,8 +65,7 @@ def rate_limit(r):
 
 
 def conntrack(r):
-    d = wt.tmpdir("conntrack")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "conntrack-log", "conntrack-log.so"))
+    d, mod = sample("conntrack-log", "conntrack")
     log = os.path.join(d, "flows.jsonl")
     frames = []
     for rep in range(3):
@@ -81,13 +89,11 @@ def conntrack(r):
     r.check(sorted(x["sport"] for x in starts) == list(range(3000, 3006)) and
             all(x["proto"] == 17 and x["dst"] == "10.0.0.2" for x in starts),
             "conntrack-log: the flows' addresses and ports")
-    r.check(len(rdpcap(os.path.join(d, "out1.pcap"))) == len(frames),
-            "conntrack-log: inspection lets every packet through")
+    all_through(r, "conntrack-log", d, frames)
 
 
 def flow_monitor(r):
-    d = wt.tmpdir("flowmon")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "flow-monitor", "flow-monitor.so"))
+    d, mod = sample("flow-monitor", "flowmon")
     log = os.path.join(d, "payloads.txt")
     frames = []
     for f in range(4):
@@ -111,13 +117,11 @@ def flow_monitor(r):
     r.check(payloads == want, f"flow-monitor: exactly the watched flows' payloads ({payloads})")
     r.check(len({x[0] for x in lines}) == 2, "flow-monitor: two flows, one context each")
     r.check("flow-monitor: 2 flows, 4 payloads copied" in err, "flow-monitor: its counts")
-    r.check(len(rdpcap(os.path.join(d, "out1.pcap"))) == len(frames),
-            "flow-monitor: inspection lets every packet through")
+    all_through(r, "flow-monitor", d, frames)
 
 
 def redirect(r):
-    d = wt.tmpdir("redirect")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "redirect", "redirect.so"))
+    d, mod = sample("redirect", "redirect")
     frames = []
     for i in range(10):
         dport = 53 if i % 2 == 0 else 80
@@ -152,8 +156,7 @@ def redirect(r):
 
 
 def inspect(r):
-    d = wt.tmpdir("inspect")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "inspect", "inspect.so"))
+    d, mod = sample("inspect", "inspect")
     frames = []
     for i in range(12):
         if i % 3 == 2:
