@@ -143,6 +143,18 @@ void weir_pol_free(struct pol *p)
 
 /* Names ------------------------------------------------------------------- */
 
+size_t weir_pol_find_word(const struct tok *t, const void *table, size_t n, size_t size)
+{
+	size_t i;
+
+	if (t->kind != TOK_WORD)
+		return n;
+	for (i = 0; i < n; i++)
+		if (strcmp(t->text, *(const char *const *)((const char *)table + i * size)) == 0)
+			break;
+	return i;
+}
+
 static bool name_ok(const char *s)
 {
 	const char *p;

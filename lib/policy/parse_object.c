@@ -89,14 +89,11 @@ static void clause_list(unsigned allowed, char *buf, size_t n)
 static NTSTATUS parse_action(struct cur *c, const struct tok *kw, struct pol_obj *o)
 {
 	const struct tok *t = weir_pol_take(c);
+	size_t n = sizeof(actions) / sizeof(actions[0]);
+	size_t i = weir_pol_find_word(t, actions, n, sizeof(actions[0]));
 	char d[QMAX + 16];
-	size_t i = 0;
 
-	if (t->kind == TOK_WORD)
-		for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-			if (strcmp(t->text, actions[i].name) == 0)
-				break;
-	if (t->kind != TOK_WORD || i == sizeof(actions) / sizeof(actions[0]))
+	if (i == n)
 		return weir_pol_terr(c, t,
 		                     "unknown action %s (permit, block, callout-terminating, "
 		                     "callout-inspection, callout-unknown)",
@@ -150,17 +147,15 @@ static NTSTATUS parse_weight(struct cur *c, const struct tok *kw, struct pol_obj
 
 static NTSTATUS parse_flags(struct cur *c, struct pol_obj *o, struct pol_pos *piu)
 {
+	const size_t n = sizeof(filter_flags) / sizeof(filter_flags[0]);
 	const struct tok *t;
 	char d[QMAX + 16];
-	size_t i = 0;
+	size_t i;
 
 	for (;;) {
 		t = weir_pol_take(c);
-		if (t->kind == TOK_WORD)
-			for (i = 0; i < sizeof(filter_flags) / sizeof(filter_flags[0]); i++)
-				if (strcmp(t->text, filter_flags[i].name) == 0)
-					break;
-		if (t->kind != TOK_WORD || i == sizeof(filter_flags) / sizeof(filter_flags[0]))
+		i = weir_pol_find_word(t, filter_flags, n, sizeof(filter_flags[0]));
+		if (i == n)
 			return weir_pol_terr(c, t,
 			                     "unknown flag %s (clear-action-right, "
 			                     "permit-if-callout-unregistered)",
@@ -295,11 +290,7 @@ NTSTATUS weir_pol_parse_object(struct cur *c, enum weir_policy_kind kind, const 
 		t = weir_pol_take(c);
 		if (t->kind == TOK_END)
 			break;
-		cl = CL_COUNT;
-		if (t->kind == TOK_WORD)
-			for (cl = 0; cl < CL_COUNT; cl++)
-				if (strcmp(t->text, clause_name[cl]) == 0)
-					break;
+		cl = (int)weir_pol_find_word(t, clause_name, CL_COUNT, sizeof(clause_name[0]));
 		if (cl == CL_COUNT || !(clause_allowed[kind] & B(cl))) {
 			clause_list(clause_allowed[kind], list, sizeof(list));
 			if (cl == CL_COUNT)

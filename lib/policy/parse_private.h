@@ -36,6 +36,12 @@ NTSTATUS weir_pol_nomem(struct cur *c, const struct tok *t);
 /* Free one object that is not (yet) in the policy's lists. */
 void weir_pol_obj_free(struct pol_obj *o);
 
+/*
+ * The index of word token @p t in a table of @p n entries of @p size bytes
+ * whose first member is the entry's name; @p n if @p t is no word or absent.
+ */
+size_t weir_pol_find_word(const struct tok *t, const void *table, size_t n, size_t size);
+
 /* A name: a bare word of the name syntax or a non-empty quoted string. */
 NTSTATUS weir_pol_parse_name(struct cur *c, const char *what, const struct tok *after, char **out,
                              struct pol_pos *pos);
