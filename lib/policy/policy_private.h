@@ -265,4 +265,20 @@ NTSTATUS weir_pol_module_load(const char *path, const char *resolved, const char
  */
 NTSTATUS weir_pol_module_unload(struct pol_module *m, bool call_unload, char *msg, size_t n);
 
+/* Engine calls per object (install.c) ------------------------------------ */
+
+/* The management API function names per kind, for messages. */
+extern const char *const weir_pol_add_fn[POL_KINDS];
+extern const char *const weir_pol_del_fn[POL_KINDS];
+extern const char *const weir_pol_get_fn[POL_KINDS];
+
+/* The status the engine gives for a missing object of kind @p k. */
+NTSTATUS weir_pol_not_found(enum weir_policy_kind k);
+/* Delete the object of kind @p k with @p key from the engine. */
+NTSTATUS weir_pol_obj_delete(HANDLE h, enum weir_policy_kind k, const GUID *key);
+/* Does a kept object still exist? Refreshes a filter's id. */
+NTSTATUS weir_pol_obj_probe(HANDLE h, struct pol_obj *o);
+/* Add @p o to the engine (a filter's id is recorded in it). */
+NTSTATUS weir_pol_obj_add(HANDLE h, struct pol_obj *o);
+
 #endif /* WEIR_POLICY_PRIVATE_H */
