@@ -428,13 +428,22 @@ NTSTATUS weir_policy_check(const char *path, struct weir_policy_error *err)
 	return st;
 }
 
+/* Parse @p path and make the engine match it, over the policy of @p s. */
+static NTSTATUS parse_apply(HANDLE engine, const char *path, struct weir_policy_state *s,
+                            struct pctx *cx)
+{
+	struct pol *np;
+	NTSTATUS st = weir_pol_parse_file(path, cx, &np);
+
+	return st == STATUS_SUCCESS ? apply(engine, s, np, cx) : st;
+}
+
 NTSTATUS weir_policy_load(HANDLE engine, const char *path, struct weir_policy_state **state,
                           struct weir_policy_error *err)
 {
 	struct weir_policy_error local;
 	struct weir_policy_state *s;
 	struct pctx cx;
-	struct pol *np;
 	NTSTATUS st;
 
 	ctx_init(&cx, path, err, &local);
@@ -443,16 +452,13 @@ NTSTATUS weir_policy_load(HANDLE engine, const char *path, struct weir_policy_st
 	if (path == NULL || state == NULL)
 		return weir_pol_error(&cx, 0, 0, STATUS_FWP_NULL_POINTER,
 		                      "weir_policy_load: NULL argument");
-	st = weir_pol_parse_file(path, &cx, &np);
-	if (st != STATUS_SUCCESS)
-		return st;
+	/* a first load is a reload from an empty policy */
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->pol = weir_pol_new(path)) == NULL) {
 		free(s);
-		weir_pol_free(np);
 		return weir_pol_error(&cx, 0, 0, STATUS_NO_MEMORY, "out of memory");
 	}
-	st = apply(engine, s, np, &cx);
+	st = parse_apply(engine, path, s, &cx);
 	if (st != STATUS_SUCCESS) {
 		weir_pol_free(s->pol);
 		free(s->stale); /* a module that refused to unload stays loaded */
@@ -468,17 +474,12 @@ NTSTATUS weir_policy_reload(HANDLE engine, const char *path, struct weir_policy_
 {
 	struct weir_policy_error local;
 	struct pctx cx;
-	struct pol *np;
-	NTSTATUS st;
 
 	ctx_init(&cx, path, err, &local);
 	if (path == NULL || state == NULL)
 		return weir_pol_error(&cx, 0, 0, STATUS_FWP_NULL_POINTER,
 		                      "weir_policy_reload: NULL argument");
-	st = weir_pol_parse_file(path, &cx, &np);
-	if (st != STATUS_SUCCESS)
-		return st;
-	return apply(engine, state, np, &cx);
+	return parse_apply(engine, path, state, &cx);
 }
 
 NTSTATUS weir_policy_unload(HANDLE engine, struct weir_policy_state *state)
