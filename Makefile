@@ -15,12 +15,6 @@ PY ?= /usr/bin/python3
 .NOTPARALLEL:
 .PHONY: all deps configure build run test bench lint format cmake clean asan
 
-# Folders are found at configure time (tests/unit/*, callouts/*): when the set of
-# meson.build files changes, ninja does not notice, so reconfigure here.
-MESON_LIST := $(shell find . \( -path './build' -o -path './build-*' -o -path './.git' \) -prune \
-	-o -name meson.build -print 2>/dev/null | LC_ALL=C sort | tr '\n' ' ')
-STAMP := $(BUILD)/.weir-meson-files
-
 all: build
 
 deps:
@@ -29,11 +23,10 @@ deps:
 configure:
 	@if [ ! -f $(BUILD)/meson-private/coredata.dat ]; then \
 		meson setup $(BUILD) $(MESON_OPTS) || exit 1; \
-	elif [ ! -f $(BUILD)/build.ninja ] || [ "$$(cat $(STAMP) 2>/dev/null)" != "$(MESON_LIST)" ]; then \
+	elif [ ! -f $(BUILD)/build.ninja ]; then \
 		meson setup --reconfigure $(BUILD) $(MESON_OPTS) || \
 			meson setup --wipe $(BUILD) $(MESON_OPTS) || exit 1; \
-	fi; \
-	echo "$(MESON_LIST)" > $(STAMP)
+	fi
 
 build: configure
 	ninja -C $(BUILD)

@@ -11,7 +11,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -21,7 +20,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 import classbench as cb  # noqa: E402
+import weirtest as wt  # noqa: E402
 
 CASES = ["empty", "inspect1", "inspect3", "acl1_1k", "fw1_1k", "ipc1_1k", "acl1_10k",
          "ipc1_10k"]
@@ -61,13 +62,7 @@ def run(cmd, seconds):
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          text=True)
     time.sleep(seconds)
-    p.send_signal(signal.SIGINT)
-    try:
-        out, err = p.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
-    return out, err
+    return wt.interrupt(p)
 
 
 def testpmd_count(pcap, seconds, tag):

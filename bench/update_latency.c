@@ -49,22 +49,22 @@ static NTSTATUS add(HANDLE h, uint32_t i, UINT64 weight, UINT64 *id)
 	ports.valueLow.type = ports.valueHigh.type = FWP_UINT16;
 	ports.valueLow.uint16 = (UINT16)(1024 + (r % 30000));
 	ports.valueHigh.uint16 = (UINT16)(ports.valueLow.uint16 + (r % 64));
-	c[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
-	c[0].matchType = FWP_MATCH_EQUAL;
-	c[0].conditionValue.type = FWP_V4_ADDR_MASK;
-	c[0].conditionValue.v4AddrMask = &src;
-	c[1].fieldKey = FWPM_CONDITION_IP_LOCAL_ADDRESS;
-	c[1].matchType = FWP_MATCH_EQUAL;
-	c[1].conditionValue.type = FWP_V4_ADDR_MASK;
-	c[1].conditionValue.v4AddrMask = &dst;
-	c[2].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
-	c[2].matchType = FWP_MATCH_EQUAL;
-	c[2].conditionValue.type = FWP_UINT8;
-	c[2].conditionValue.uint8 = (r & 1) ? 6 : 17;
-	c[3].fieldKey = WEIR_CONDITION_L4_DST_PORT;
-	c[3].matchType = FWP_MATCH_RANGE;
-	c[3].conditionValue.type = FWP_RANGE_TYPE;
-	c[3].conditionValue.rangeValue = &ports;
+	c[0] = (FWPM_FILTER_CONDITION0){
+	    .fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS,
+	    .matchType = FWP_MATCH_EQUAL,
+	    .conditionValue = {.type = FWP_V4_ADDR_MASK, .v4AddrMask = &src}};
+	c[1] = (FWPM_FILTER_CONDITION0){
+	    .fieldKey = FWPM_CONDITION_IP_LOCAL_ADDRESS,
+	    .matchType = FWP_MATCH_EQUAL,
+	    .conditionValue = {.type = FWP_V4_ADDR_MASK, .v4AddrMask = &dst}};
+	c[2] = (FWPM_FILTER_CONDITION0){
+	    .fieldKey = FWPM_CONDITION_IP_PROTOCOL,
+	    .matchType = FWP_MATCH_EQUAL,
+	    .conditionValue = {.type = FWP_UINT8, .uint8 = (r & 1) ? 6 : 17}};
+	c[3] = (FWPM_FILTER_CONDITION0){
+	    .fieldKey = WEIR_CONDITION_L4_DST_PORT,
+	    .matchType = FWP_MATCH_RANGE,
+	    .conditionValue = {.type = FWP_RANGE_TYPE, .rangeValue = &ports}};
 	f.displayData.name = L"bench";
 	f.layerKey = FWPM_LAYER_INBOUND_TRANSPORT_V4;
 	f.action.type = (r & 2) ? FWP_ACTION_PERMIT : FWP_ACTION_BLOCK;

@@ -291,6 +291,7 @@ int main(int argc, char **argv)
 		struct timespec nap = {0, 1000000};
 
 		nanosleep(&nap, NULL);
+		weir_dataplane_compile_poll(); /* swap in finished background compiles */
 		now = now_s();
 		if (got_hup) {
 			got_hup = 0;

@@ -25,8 +25,9 @@
  *   (rules 2-5 of reference.h reduced to static outcomes) without building
  *   the incoming values at all: the common firewall case.
  * - Otherwise, arbitration. The sublayers with a hit are handed to the
- *   reference classifier as a narrowed view (sublayer i starts at h_i;
- *   sublayers without a hit are dropped, since nothing in them matches).
+ *   reference arbitration core, weir_classify_arbitrate(), as narrowed
+ *   sublayer views of the layer policy (sublayer i starts at h_i; sublayers
+ *   without a hit are dropped, since nothing in them matches).
  * - Relaxation, per field (decided from the conditions, not from the layer
  *   table): the field's value type is the one its first condition compares
  *   with; only FWP_UINT8/32 (one 32-bit ACL field, RANGE, or MASK when
@@ -51,10 +52,37 @@
  * and lists the added ones, which are checked with the reference matcher
  * against each packet and can only move a sublayer's start earlier. So a
  * single filter change costs a sort and a merge, whatever the policy size.
- * A background builder thread then compiles the layer afresh and publishes
- * it by RCU like any policy change (same policy generation: flows are not
- * re-authorized for it). Bigger changes compile at commit, as a first
- * load does.
+ * A background builder then compiles the layer afresh, and the control
+ * thread publishes it by RCU like any policy change (same policy generation:
+ * flows are not re-authorized for it). Bigger changes compile at commit, as
+ * a first load does.
+ *
+ * Background builder (fast_builder.c), in three steps:
+ * 1. Job (control thread, engine lock). weir_fast_build() marks a layer it
+ *    left with a delta view. A later drain copies what a compile needs from
+ *    the published layer - field map, rules, order keys, settle outcomes,
+ *    shard plan: the base fast_base_prepare() gives - into an immutable job
+ *    and queues it. That copy costs about 1 us a filter, so it is never made
+ *    by the commit that asked: the drain at a publication only queues layers
+ *    asked for before it; the daemon's main loop and weir_fast_sync() queue
+ *    every layer asked for. One job per layer at a time: a layer asked for
+ *    again meanwhile is queued once the first job's result is drained.
+ * 2. Compile (the "weir-acl-build" rte_ctrl_thread): it compiles the job's
+ *    base and queues the result back. It never takes the engine lock nor
+ *    reads the engine, store or snapshots; the two queues have their own
+ *    mutex.
+ * 3. Install (control thread, engine lock): a drain makes the compiled base
+ *    the layer's latest and republishes the policy with a view of the
+ *    current layer over it (weir_snapshot_replace_fast()): what was
+ *    committed since the job was queued is that view's delta. The result is
+ *    dropped when the fast classifier was disabled meanwhile, when the layer
+ *    has no fast classifier any more, or when the change since is too big
+ *    for a delta.
+ * Drains: every engine publication (commit, callout (un)registration:
+ * weir_fast_drain_locked()), weir_fast_sync() (weir_dataplane_compile_wait())
+ * and the daemon's main loop (weir_dataplane_compile_poll(), every
+ * millisecond). Until its result is installed a delta view classifies
+ * exactly.
  *
  * Memory: each context is built with rte_acl_config.max_size =
  * weir_fast_max_size(); a layer that does not fit fails with -ENOSPC and the
@@ -92,7 +120,7 @@
  * Default first size of a shard (an rte_acl context over a consecutive run
  * of the arbitration order; each is classified, the earliest hit per
  * sublayer kept). Shards then grow while their compile stays cheap and
- * about linear (base_compile() in fast.c).
+ * about linear (fast_base_compile() in fast_build.c).
  */
 #define WEIR_FAST_DEFAULT_MAX_RULES 16384u
 
@@ -242,14 +270,31 @@ void *weir_fast_ref(void *fast);
 void weir_fast_free(void *fast);
 
 /**
- * Wait until the background builder has nothing queued or under way (tests,
- * benchmarks). @return 0.
+ * Drain the background builder at a publication (control thread, engine
+ * lock held, right after the new snapshot is published): install the
+ * compiles it finished (republish their layers over the new bases) and
+ * queue a job for each layer weir_fast_build() left a delta in before this
+ * publication. Cheap when there is nothing to do.
+ */
+void weir_fast_drain_locked(void);
+
+/**
+ * Drain the background builder (control thread, engine lock not held; the
+ * daemon's main loop): install what it finished and queue a job for every
+ * layer asked for. Takes the engine lock only when there is something to do.
+ * @return 0.
+ */
+int weir_fast_drain(void);
+
+/**
+ * Wait until the background builder has nothing queued or under way, and
+ * drain it (tests, benchmarks; engine lock not held). @return 0.
  */
 int weir_fast_sync(void);
 
 /**
- * Hold (true) or release the background builder: held, it queues requests
- * but starts none, so a test can look at a delta view before the compile
+ * Hold (true) or release the background builder: held, it queues jobs but
+ * starts none, so a test can look at a delta view before the compile
  * replaces it. weir_fast_sync() does not wait for held work.
  */
 void weir_fast_hold(bool on);
@@ -312,8 +357,8 @@ bool weir_fast_decide(const struct weir_layer_policy *lp, const uint32_t *row, b
 
 /**
  * Classify one packet from its candidates @p row (base sublayers) with the
- * reference arbitration over the narrowed view: parameters and results as
- * weir_classify_reference().
+ * reference arbitration core over the narrowed sublayers: parameters and
+ * results as weir_classify_reference().
  */
 void weir_fast_arbitrate(const struct weir_snapshot *s, enum weir_layer layer, const uint32_t *row,
                          const FWPS_INCOMING_VALUES0 *in,

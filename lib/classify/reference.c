@@ -98,10 +98,17 @@ static void interpret(const FWPS_FILTER3 *rt, FWP_ACTION_TYPE passed, const FWPS
 	}
 }
 
+/* The registered callout @p id in table @p t, or NULL. */
+static struct weir_callout_reg *callout_of(const struct weir_callout_table *t, UINT32 id)
+{
+	return id < t->n ? t->regs[id] : NULL;
+}
+
 /* Rule 3: what matching filter @p f produces, given the carried state. */
-static void evaluate(const struct weir_snapshot *s, struct weir_filter *f, const struct carry *c,
-                     const FWPS_INCOMING_VALUES0 *in, const FWPS_INCOMING_METADATA_VALUES0 *meta,
-                     void *layerData, const void *classifyContext, const struct weir_flow_ops *flow,
+static void evaluate(const struct weir_callout_table *callouts, struct weir_filter *f,
+                     const struct carry *c, const FWPS_INCOMING_VALUES0 *in,
+                     const FWPS_INCOMING_METADATA_VALUES0 *meta, void *layerData,
+                     const void *classifyContext, const struct weir_flow_ops *flow,
                      struct outcome *o)
 {
 	const FWPS_FILTER3 *rt = &f->rt;
@@ -129,7 +136,7 @@ static void evaluate(const struct weir_snapshot *s, struct weir_filter *f, const
 		return;
 	}
 
-	reg = weir_snapshot_callout(s, rt->action.calloutId);
+	reg = callout_of(callouts, rt->action.calloutId);
 	if (reg == NULL) {
 		if (rt->action.type == FWP_ACTION_CALLOUT_INSPECTION)
 			decide(o, FWP_ACTION_CONTINUE, false, WEIR_EXPLAIN_UNREGISTERED_SKIPPED);
@@ -217,13 +224,14 @@ static void trace_filter(struct weir_trace *t, const struct weir_sublayer_rules 
 	trace_add(t, &e);
 }
 
-void weir_classify_reference(const struct weir_snapshot *s, enum weir_layer layer,
+void weir_classify_arbitrate(const struct weir_layer_policy *lp,
+                             const struct weir_sublayer_rules *sublayers, uint32_t n_sublayers,
+                             const struct weir_callout_table *callouts,
                              const FWPS_INCOMING_VALUES0 *in,
                              const FWPS_INCOMING_METADATA_VALUES0 *meta, void *layerData,
                              const void *classifyContext, const struct weir_flow_ops *flow,
                              struct weir_classify_result *res, struct weir_trace *trace)
 {
-	const struct weir_layer_policy *lp = &s->policy->layers[layer];
 	struct carry c = {.action = FWP_ACTION_NONE, .rights = FWPS_RIGHT_ACTION_WRITE};
 	bool absorbed = false;
 	uint32_t i, k;
@@ -231,8 +239,8 @@ void weir_classify_reference(const struct weir_snapshot *s, enum weir_layer laye
 	if (trace)
 		trace->n = 0;
 	/* rule 2: every sublayer, each until its first decision */
-	for (i = 0; i < lp->n_sublayers && !absorbed; i++) {
-		const struct weir_sublayer_rules *sl = &lp->sublayers[i];
+	for (i = 0; i < n_sublayers && !absorbed; i++) {
+		const struct weir_sublayer_rules *sl = &sublayers[i];
 
 		for (k = 0; k < sl->count; k++) {
 			struct weir_filter *f = lp->filters[sl->first + k];
@@ -242,7 +250,7 @@ void weir_classify_reference(const struct weir_snapshot *s, enum weir_layer laye
 			if (!weir_filter_match(&f->rt, in))
 				continue;
 			weir_filter_hit(f);
-			evaluate(s, f, &c, in, meta, layerData, classifyContext, flow, &o);
+			evaluate(callouts, f, &c, in, meta, layerData, classifyContext, flow, &o);
 			if (o.result != FWP_ACTION_CONTINUE)
 				effect = arbitrate(&c, &o, f->rt.filterId);
 			if (trace)
@@ -280,4 +288,16 @@ void weir_classify_reference(const struct weir_snapshot *s, enum weir_layer laye
 
 		trace_add(trace, &e);
 	}
+}
+
+void weir_classify_reference(const struct weir_snapshot *s, enum weir_layer layer,
+                             const FWPS_INCOMING_VALUES0 *in,
+                             const FWPS_INCOMING_METADATA_VALUES0 *meta, void *layerData,
+                             const void *classifyContext, const struct weir_flow_ops *flow,
+                             struct weir_classify_result *res, struct weir_trace *trace)
+{
+	const struct weir_layer_policy *lp = &s->policy->layers[layer];
+
+	weir_classify_arbitrate(lp, lp->sublayers, lp->n_sublayers, s->callouts, in, meta,
+	                        layerData, classifyContext, flow, res, trace);
 }

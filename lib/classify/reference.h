@@ -137,4 +137,25 @@ void weir_classify_reference(const struct weir_snapshot *s, enum weir_layer laye
                              const void *classifyContext, const struct weir_flow_ops *flow,
                              struct weir_classify_result *res, struct weir_trace *trace);
 
+/**
+ * The arbitration core: the rules above over the sublayer views
+ * @p sublayers of layer policy @p lp - each a run of lp->filters (a whole
+ * sublayer, or its tail from where a faster classifier knows the first match
+ * can be) - in the order given. weir_classify_reference() passes the layer's
+ * own sublayers; the fast classifier passes narrowed ones.
+ *
+ * @param lp the layer policy: its filters and default_action.
+ * @param sublayers the sublayer views, in arbitration order.
+ * @param n_sublayers how many.
+ * @param callouts the callout table (the snapshot's).
+ * Other parameters as weir_classify_reference().
+ */
+void weir_classify_arbitrate(const struct weir_layer_policy *lp,
+                             const struct weir_sublayer_rules *sublayers, uint32_t n_sublayers,
+                             const struct weir_callout_table *callouts,
+                             const FWPS_INCOMING_VALUES0 *in,
+                             const FWPS_INCOMING_METADATA_VALUES0 *meta, void *layerData,
+                             const void *classifyContext, const struct weir_flow_ops *flow,
+                             struct weir_classify_result *res, struct weir_trace *trace);
+
 #endif /* WEIR_CLASSIFY_REFERENCE_H */

@@ -182,6 +182,7 @@ int weir_publish_policy(void)
 		free(t);
 		return -ENOMEM;
 	}
+	weir_fast_drain_locked(); /* background compiles: install done ones, queue new ones */
 	return 0;
 }
 
@@ -195,6 +196,7 @@ int weir_publish_callouts(bool unlock_wait)
 		free(t);
 		return -ENOMEM;
 	}
+	weir_fast_drain_locked();
 	return 0;
 }
 

@@ -27,6 +27,21 @@ struct weir_gmap {
 	size_t used;  /**< live + tombstones */
 };
 
+/**
+ * An RFC 4122 GUID of @p version from 16 big-endian bytes: the version and
+ * variant bits of @p b are set in place, then @p b is read into @p g.
+ */
+static inline void weir_guid_from_rfc4122(GUID *g, uint8_t b[16], unsigned version)
+{
+	b[6] = (uint8_t)((b[6] & 0x0f) | (version << 4));
+	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	g->Data1 = (UINT32)b[0] << 24 | (UINT32)b[1] << 16 | (UINT32)b[2] << 8 | b[3];
+	g->Data2 = (UINT16)(b[4] << 8 | b[5]);
+	g->Data3 = (UINT16)(b[6] << 8 | b[7]);
+	for (int i = 0; i < 8; i++)
+		g->Data4[i] = b[8 + i];
+}
+
 /** The key of a 64-bit id. */
 static inline GUID weir_gmap_idkey(uint64_t id)
 {

@@ -449,6 +449,11 @@ uint64_t weir_dataplane_compile_wait(void)
 	return weir_fast_background_builds();
 }
 
+int weir_dataplane_compile_poll(void)
+{
+	return weir_fast_drain();
+}
+
 void weir_dataplane_stop(void)
 {
 	uint16_t port;

@@ -12,10 +12,8 @@
 #include "mgmt/engine.h"
 #include "mgmt/flat.h"
 
-enum enum_kind { ENUM_CALLOUTS, ENUM_FILTERS };
-
 struct weir_enum {
-	enum enum_kind kind;
+	enum weir_obj_kind kind;
 	uint32_t session;
 	GUID *keys;
 	size_t n, pos;
@@ -28,7 +26,7 @@ static GUID enum_key(HANDLE h)
 	return weir_gmap_idkey((uint64_t)(uintptr_t)h);
 }
 
-static struct weir_enum *enum_of(struct weir_session *s, HANDLE h, enum enum_kind kind)
+static struct weir_enum *enum_of(struct weir_session *s, HANDLE h, enum weir_obj_kind kind)
 {
 	GUID k;
 	struct weir_enum *e;
@@ -58,29 +56,61 @@ static int cmp_callout(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static NTSTATUS enum_register(struct weir_session *s, struct weir_enum *e, HANDLE *out)
-{
-	GUID k = enum_key(e);
+/* Which store objects an enumeration lists, and in which order. */
+struct enum_spec {
+	enum weir_obj_kind kind;
+	const struct weir_gmap *map;
+	/* whether @p obj passes the template (@p ld: its layer, or NULL) */
+	bool (*match)(const void *obj, const void *tmpl, const struct weir_layer_desc *ld);
+	int (*cmp)(const void *a, const void *b); /* qsort order of object pointers */
+	const GUID *(*key)(const void *obj);
+};
 
-	e->session = s->id;
-	if (weir_gmap_put(&enums, &k, e) != 0) {
+static void enum_free(struct weir_enum *e)
+{
+	if (e)
 		free(e->keys);
-		free(e);
+	free(e);
+}
+
+/* The keys of the objects @p sp lists for @p tmpl, in order, into @p e. */
+static NTSTATUS enum_fill(struct weir_enum *e, const struct enum_spec *sp, const void *tmpl,
+                          const struct weir_layer_desc *ld)
+{
+	void **all = malloc((sp->map->count + 1) * sizeof(*all));
+	size_t it = 0, n = 0, i;
+	void *v;
+
+	if (all == NULL)
+		return STATUS_NO_MEMORY;
+	while (weir_gmap_next(sp->map, &it, NULL, &v))
+		if (tmpl == NULL || sp->match(v, tmpl, ld))
+			all[n++] = v;
+	qsort(all, n, sizeof(*all), sp->cmp);
+	e->kind = sp->kind;
+	e->keys = malloc((n + 1) * sizeof(GUID));
+	if (e->keys == NULL) {
+		free(all);
 		return STATUS_NO_MEMORY;
 	}
-	*out = e;
+	for (i = 0; i < n; i++)
+		e->keys[i] = *sp->key(all[i]);
+	e->n = n;
+	free(all);
 	return STATUS_SUCCESS;
 }
 
-NTSTATUS FwpmCalloutCreateEnumHandle0(HANDLE engineHandle, const FWPM_CALLOUT_ENUM_TEMPLATE0 *tmpl,
-                                      HANDLE *enumHandle)
+/*
+ * Create an enumeration handle. @p tmpl_st is the template's own verdict
+ * (checked after the handle pointer), @p layerKey its layer or NULL.
+ */
+static NTSTATUS enum_create(HANDLE engineHandle, const struct enum_spec *sp, const void *tmpl,
+                            NTSTATUS tmpl_st, const GUID *layerKey, HANDLE *enumHandle)
 {
 	struct weir_session *s;
-	struct weir_callout **all = NULL;
-	struct weir_enum *e = NULL;
+	struct weir_enum *e;
 	const struct weir_layer_desc *ld = NULL;
-	size_t it = 0, n = 0, i;
-	void *v;
+	GUID k;
 	NTSTATUS st;
 
 	st = weir_op_begin(engineHandle, false, &s);
@@ -90,69 +120,63 @@ NTSTATUS FwpmCalloutCreateEnumHandle0(HANDLE engineHandle, const FWPM_CALLOUT_EN
 		st = STATUS_FWP_NULL_POINTER;
 		goto out;
 	}
-	if (tmpl && !weir_guid_is_zero(&tmpl->layerKey)) {
-		ld = weir_layer_by_key(&tmpl->layerKey);
+	st = tmpl_st;
+	if (st != STATUS_SUCCESS)
+		goto out;
+	if (layerKey && !weir_guid_is_zero(layerKey)) {
+		ld = weir_layer_by_key(layerKey);
 		if (ld == NULL) {
 			st = STATUS_FWP_LAYER_NOT_FOUND;
 			goto out;
 		}
 	}
 	e = calloc(1, sizeof(*e));
-	all = malloc((weir_eng.store.callouts.count + 1) * sizeof(*all));
-	if (e == NULL || all == NULL) {
+	st = e ? enum_fill(e, sp, tmpl, ld) : STATUS_NO_MEMORY;
+	if (st != STATUS_SUCCESS) {
+		enum_free(e);
+		goto out;
+	}
+	k = enum_key(e);
+	e->session = s->id;
+	if (weir_gmap_put(&enums, &k, e) != 0) {
+		enum_free(e);
 		st = STATUS_NO_MEMORY;
-		goto fail;
+		goto out;
 	}
-	while (weir_gmap_next(&weir_eng.store.callouts, &it, NULL, &v)) {
-		struct weir_callout *c = v;
-
-		if (ld && c->layer != ld->id)
-			continue;
-		if (tmpl && tmpl->providerKey &&
-		    (!c->o.has_provider || !IsEqualGUID(&c->o.provider_key, tmpl->providerKey)))
-			continue;
-		all[n++] = c;
-	}
-	qsort(all, n, sizeof(*all), cmp_callout);
-	e->kind = ENUM_CALLOUTS;
-	e->keys = malloc((n + 1) * sizeof(GUID));
-	if (e->keys == NULL) {
-		st = STATUS_NO_MEMORY;
-		goto fail;
-	}
-	for (i = 0; i < n; i++)
-		e->keys[i] = all[i]->o.key;
-	e->n = n;
-	free(all);
-	st = enum_register(s, e, enumHandle);
-	goto out;
-fail:
-	free(all);
-	if (e)
-		free(e->keys);
-	free(e);
+	*enumHandle = e;
 out:
 	return weir_op_end(s, st);
 }
 
-/* Store objects found by an enumeration's keys, flattened by @p flat. */
-typedef NTSTATUS (*flatten_fn)(void *const *objs, UINT32 n, void ***out);
-
-static NTSTATUS flat_callouts(void *const *objs, UINT32 n, void ***out)
+static bool callout_match(const void *obj, const void *tmpl, const struct weir_layer_desc *ld)
 {
-	return weir_flat_callouts((const struct weir_callout *const *)objs, n,
-	                          (FWPM_CALLOUT0 ***)out);
+	const struct weir_callout *c = obj;
+	const FWPM_CALLOUT_ENUM_TEMPLATE0 *t = tmpl;
+
+	if (ld && c->layer != ld->id)
+		return false;
+	return !t->providerKey ||
+	       (c->o.has_provider && IsEqualGUID(&c->o.provider_key, t->providerKey));
 }
 
-static NTSTATUS flat_filters(void *const *objs, UINT32 n, void ***out)
+static const GUID *callout_key(const void *obj)
 {
-	return weir_flat_filters((const struct weir_filter *const *)objs, n, (FWPM_FILTER0 ***)out);
+	return &((const struct weir_callout *)obj)->o.key;
+}
+
+static const struct enum_spec callout_enum = {WEIR_OBJ_CALLOUT, &weir_eng.store.callouts,
+                                              callout_match, cmp_callout, callout_key};
+
+NTSTATUS FwpmCalloutCreateEnumHandle0(HANDLE engineHandle, const FWPM_CALLOUT_ENUM_TEMPLATE0 *tmpl,
+                                      HANDLE *enumHandle)
+{
+	return enum_create(engineHandle, &callout_enum, tmpl, STATUS_SUCCESS,
+	                   tmpl ? &tmpl->layerKey : NULL, enumHandle);
 }
 
 /* The next entries of an enumeration: those of its keys still in @p map. */
-static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind kind,
-                          const struct weir_gmap *map, flatten_fn flat, UINT32 requested,
-                          void ***entries, UINT32 *returned)
+static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, const struct enum_spec *sp,
+                          UINT32 requested, void ***entries, UINT32 *returned)
 {
 	struct weir_session *s;
 	struct weir_enum *e;
@@ -167,7 +191,7 @@ static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind
 		st = STATUS_FWP_NULL_POINTER;
 		goto out;
 	}
-	e = enum_of(s, enumHandle, kind);
+	e = enum_of(s, enumHandle, sp->kind);
 	if (e == NULL) {
 		st = STATUS_INVALID_HANDLE;
 		goto out;
@@ -178,7 +202,7 @@ static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind
 		goto out;
 	}
 	while (n < requested && e->pos < e->n) {
-		void *o = weir_gmap_get(map, &e->keys[e->pos++]);
+		void *o = weir_gmap_get(sp->map, &e->keys[e->pos++]);
 
 		if (o)
 			got[n++] = o;
@@ -186,7 +210,7 @@ static NTSTATUS enum_next(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind
 	*entries = NULL;
 	*returned = 0;
 	if (n) {
-		st = flat(got, n, entries);
+		st = weir_flat_objects(sp->kind, (const void *const *)got, n, entries);
 		if (st == STATUS_SUCCESS)
 			*returned = n;
 	}
@@ -198,11 +222,11 @@ out:
 NTSTATUS FwpmCalloutEnum0(HANDLE engineHandle, HANDLE enumHandle, UINT32 numEntriesRequested,
                           FWPM_CALLOUT0 ***entries, UINT32 *numEntriesReturned)
 {
-	return enum_next(engineHandle, enumHandle, ENUM_CALLOUTS, &weir_eng.store.callouts,
-	                 flat_callouts, numEntriesRequested, (void ***)entries, numEntriesReturned);
+	return enum_next(engineHandle, enumHandle, &callout_enum, numEntriesRequested,
+	                 (void ***)entries, numEntriesReturned);
 }
 
-static NTSTATUS enum_destroy(HANDLE engineHandle, HANDLE enumHandle, enum enum_kind kind)
+static NTSTATUS enum_destroy(HANDLE engineHandle, HANDLE enumHandle, enum weir_obj_kind kind)
 {
 	struct weir_session *s;
 	struct weir_enum *e;
@@ -218,109 +242,64 @@ static NTSTATUS enum_destroy(HANDLE engineHandle, HANDLE enumHandle, enum enum_k
 		GUID k = enum_key(enumHandle);
 
 		weir_gmap_del(&enums, &k);
-		free(e->keys);
-		free(e);
+		enum_free(e);
 	}
 	return weir_op_end(s, st);
 }
 
 NTSTATUS FwpmCalloutDestroyEnumHandle0(HANDLE engineHandle, HANDLE enumHandle)
 {
-	return enum_destroy(engineHandle, enumHandle, ENUM_CALLOUTS);
+	return enum_destroy(engineHandle, enumHandle, WEIR_OBJ_CALLOUT);
 }
+
+static bool filter_match(const void *obj, const void *tmpl, const struct weir_layer_desc *ld)
+{
+	const struct weir_filter *f = obj;
+	const FWPM_FILTER_ENUM_TEMPLATE0 *t = tmpl;
+
+	if (ld && f->layer != ld->id)
+		return false;
+	if (t->providerKey &&
+	    (f->m.providerKey == NULL || !IsEqualGUID(f->m.providerKey, t->providerKey)))
+		return false;
+	if (t->actionMask != 0xFFFFFFFFu && (f->m.action.type & t->actionMask) == 0)
+		return false;
+	if (t->calloutKey &&
+	    (f->callout_id == 0 || !IsEqualGUID(&f->m.action.calloutKey, t->calloutKey)))
+		return false;
+	return (t->flags & FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED) ||
+	       !(f->m.flags & FWPM_FILTER_FLAG_DISABLED);
+}
+
+static const GUID *filter_key(const void *obj)
+{
+	return &((const struct weir_filter *)obj)->m.filterKey;
+}
+
+static const struct enum_spec filter_enum = {WEIR_OBJ_FILTER, &weir_eng.store.filters, filter_match,
+                                             cmp_u64, filter_key};
 
 NTSTATUS FwpmFilterCreateEnumHandle0(HANDLE engineHandle, const FWPM_FILTER_ENUM_TEMPLATE0 *tmpl,
                                      HANDLE *enumHandle)
 {
-	struct weir_session *s;
-	struct weir_filter **all = NULL;
-	struct weir_enum *e = NULL;
-	const struct weir_layer_desc *ld = NULL;
-	size_t it = 0, n = 0, i;
-	void *v;
-	NTSTATUS st;
+	/* condition templates are not supported */
+	NTSTATUS tmpl_st =
+	    tmpl && tmpl->numFilterConditions ? STATUS_NOT_SUPPORTED : STATUS_SUCCESS;
 
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (enumHandle == NULL) {
-		st = STATUS_FWP_NULL_POINTER;
-		goto out;
-	}
-	if (tmpl) {
-		if (tmpl->numFilterConditions) {
-			st = STATUS_NOT_SUPPORTED;
-			goto out;
-		}
-		if (!weir_guid_is_zero(&tmpl->layerKey)) {
-			ld = weir_layer_by_key(&tmpl->layerKey);
-			if (ld == NULL) {
-				st = STATUS_FWP_LAYER_NOT_FOUND;
-				goto out;
-			}
-		}
-	}
-	e = calloc(1, sizeof(*e));
-	all = malloc((weir_eng.store.filters.count + 1) * sizeof(*all));
-	if (e == NULL || all == NULL) {
-		st = STATUS_NO_MEMORY;
-		goto fail;
-	}
-	while (weir_gmap_next(&weir_eng.store.filters, &it, NULL, &v)) {
-		struct weir_filter *f = v;
-
-		if (tmpl) {
-			if (ld && f->layer != ld->id)
-				continue;
-			if (tmpl->providerKey &&
-			    (f->m.providerKey == NULL ||
-			     !IsEqualGUID(f->m.providerKey, tmpl->providerKey)))
-				continue;
-			if (tmpl->actionMask != 0xFFFFFFFFu &&
-			    (f->m.action.type & tmpl->actionMask) == 0)
-				continue;
-			if (tmpl->calloutKey &&
-			    (f->callout_id == 0 ||
-			     !IsEqualGUID(&f->m.action.calloutKey, tmpl->calloutKey)))
-				continue;
-			if (!(tmpl->flags & FWP_FILTER_ENUM_FLAG_INCLUDE_DISABLED) &&
-			    (f->m.flags & FWPM_FILTER_FLAG_DISABLED))
-				continue;
-		}
-		all[n++] = f;
-	}
-	qsort(all, n, sizeof(*all), cmp_u64);
-	e->kind = ENUM_FILTERS;
-	e->keys = malloc((n + 1) * sizeof(GUID));
-	if (e->keys == NULL) {
-		st = STATUS_NO_MEMORY;
-		goto fail;
-	}
-	for (i = 0; i < n; i++)
-		e->keys[i] = all[i]->m.filterKey;
-	e->n = n;
-	free(all);
-	st = enum_register(s, e, enumHandle);
-	goto out;
-fail:
-	free(all);
-	if (e)
-		free(e->keys);
-	free(e);
-out:
-	return weir_op_end(s, st);
+	return enum_create(engineHandle, &filter_enum, tmpl, tmpl_st, tmpl ? &tmpl->layerKey : NULL,
+	                   enumHandle);
 }
 
 NTSTATUS FwpmFilterEnum0(HANDLE engineHandle, HANDLE enumHandle, UINT32 numEntriesRequested,
                          FWPM_FILTER0 ***entries, UINT32 *numEntriesReturned)
 {
-	return enum_next(engineHandle, enumHandle, ENUM_FILTERS, &weir_eng.store.filters,
-	                 flat_filters, numEntriesRequested, (void ***)entries, numEntriesReturned);
+	return enum_next(engineHandle, enumHandle, &filter_enum, numEntriesRequested,
+	                 (void ***)entries, numEntriesReturned);
 }
 
 NTSTATUS FwpmFilterDestroyEnumHandle0(HANDLE engineHandle, HANDLE enumHandle)
 {
-	return enum_destroy(engineHandle, enumHandle, ENUM_FILTERS);
+	return enum_destroy(engineHandle, enumHandle, WEIR_OBJ_FILTER);
 }
 
 void weir_enum_close_session(uint32_t session)
@@ -334,8 +313,7 @@ void weir_enum_close_session(uint32_t session)
 
 		if (e->session == session) {
 			weir_gmap_del(&enums, &k);
-			free(e->keys);
-			free(e);
+			enum_free(e);
 		}
 	}
 }

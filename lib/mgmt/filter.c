@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "core/layers.h"
+#include "core/value.h"
 #include "mgmt/engine.h"
 #include "mgmt/flat.h"
+#include "mgmt/objects.h"
 #include "shim/registry.h"
 
 #define WEIR_FILTER_FLAGS                                                                          \
@@ -17,66 +19,10 @@
 	 FWPM_FILTER_FLAG_CLEAR_ACTION_RIGHT | FWPM_FILTER_FLAG_PERMIT_IF_CALLOUT_UNREGISTERED |   \
 	 FWPM_FILTER_FLAG_DISABLED | FWPM_FILTER_FLAG_INDEXED)
 
-static unsigned type_bits(FWP_DATA_TYPE t)
+/* FWP_VALUE0 types whose member is a pointer the caller must set. */
+static bool value_type_is_ptr(FWP_DATA_TYPE t)
 {
 	switch (t) {
-	case FWP_UINT8:
-		return 8;
-	case FWP_UINT16:
-		return 16;
-	case FWP_UINT32:
-		return 32;
-	case FWP_UINT64:
-		return 64;
-	case FWP_BYTE_ARRAY6_TYPE:
-		return 48;
-	case FWP_BYTE_ARRAY16_TYPE:
-		return 128;
-	default:
-		return 0;
-	}
-}
-
-static bool is_uint(FWP_DATA_TYPE t)
-{
-	return t == FWP_UINT8 || t == FWP_UINT16 || t == FWP_UINT32 || t == FWP_UINT64;
-}
-
-/* Scalar value of an unsigned value of type @p t held in @p v. */
-static UINT64 uint_of(const FWP_CONDITION_VALUE0 *v)
-{
-	switch (v->type) {
-	case FWP_UINT8:
-		return v->uint8;
-	case FWP_UINT16:
-		return v->uint16;
-	case FWP_UINT32:
-		return v->uint32;
-	case FWP_UINT64:
-		return *v->uint64;
-	default:
-		return 0;
-	}
-}
-
-/* Same for an FWP_VALUE0 (range ends). */
-static UINT64 uint_of_value(const FWP_VALUE0 *v)
-{
-	FWP_CONDITION_VALUE0 c = {.type = v->type};
-
-	memcpy(&c.uint64, &v->uint64, sizeof(c.uint64));
-	if (v->type == FWP_UINT8)
-		c.uint8 = v->uint8;
-	else if (v->type == FWP_UINT16)
-		c.uint16 = v->uint16;
-	else if (v->type == FWP_UINT32)
-		c.uint32 = v->uint32;
-	return uint_of(&c);
-}
-
-static bool value_ptr_null(const FWP_VALUE0 *v)
-{
-	switch (v->type) {
 	case FWP_UINT64:
 	case FWP_INT64:
 	case FWP_DOUBLE:
@@ -84,24 +30,35 @@ static bool value_ptr_null(const FWP_VALUE0 *v)
 	case FWP_BYTE_BLOB_TYPE:
 	case FWP_BYTE_ARRAY6_TYPE:
 	case FWP_UNICODE_STRING_TYPE:
-		return v->uint64 == NULL;
+		return true;
 	default:
 		return false;
 	}
 }
 
+/* The same for a condition value, which has more pointer types. */
+static bool cond_type_is_ptr(FWP_DATA_TYPE t)
+{
+	return value_type_is_ptr(t) || t == FWP_SID || t == FWP_SECURITY_DESCRIPTOR_TYPE ||
+	       t == FWP_V4_ADDR_MASK || t == FWP_V6_ADDR_MASK || t == FWP_RANGE_TYPE;
+}
+
+static bool value_ptr_null(const FWP_VALUE0 *v)
+{
+	return value_type_is_ptr(v->type) && v->uint64 == NULL;
+}
+
 static int range_cmp(const FWP_VALUE0 *lo, const FWP_VALUE0 *hi)
 {
-	if (is_uint(lo->type)) {
-		UINT64 a = uint_of_value(lo), b = uint_of_value(hi);
+	const UINT8 *p, *q;
+	UINT64 a, b;
+	size_t n;
 
+	if (weir_value_uint(lo, &a) && weir_value_uint(hi, &b))
 		return a < b ? -1 : a > b;
-	}
-	if (lo->type == FWP_BYTE_ARRAY16_TYPE)
-		return memcmp(lo->byteArray16, hi->byteArray16, 16);
-	if (lo->type == FWP_BYTE_ARRAY6_TYPE)
-		return memcmp(lo->byteArray6, hi->byteArray6, 6);
-	return 0;
+	p = weir_value_bytes(lo, &n);
+	q = weir_value_bytes(hi, &n);
+	return p && q ? memcmp(p, q, n) : 0;
 }
 
 /*
@@ -116,25 +73,8 @@ static NTSTATUS check_condition(const struct weir_layer_desc *ld, const FWPM_FIL
 	FWP_MATCH_TYPE mt = c->matchType;
 	int idx;
 
-	switch (v->type) {
-	case FWP_UINT64:
-	case FWP_INT64:
-	case FWP_DOUBLE:
-	case FWP_BYTE_ARRAY16_TYPE:
-	case FWP_BYTE_BLOB_TYPE:
-	case FWP_SID:
-	case FWP_SECURITY_DESCRIPTOR_TYPE:
-	case FWP_UNICODE_STRING_TYPE:
-	case FWP_BYTE_ARRAY6_TYPE:
-	case FWP_V4_ADDR_MASK:
-	case FWP_V6_ADDR_MASK:
-	case FWP_RANGE_TYPE:
-		if (v->uint64 == NULL)
-			return STATUS_FWP_NULL_POINTER;
-		break;
-	default:
-		break;
-	}
+	if (cond_type_is_ptr(v->type) && v->uint64 == NULL)
+		return STATUS_FWP_NULL_POINTER;
 	idx = weir_layer_field_by_key(ld, &c->fieldKey);
 	if (idx < 0)
 		return STATUS_FWP_CONDITION_NOT_FOUND;
@@ -195,7 +135,7 @@ static NTSTATUS check_condition(const struct weir_layer_desc *ld, const FWPM_FIL
 	case FWP_MATCH_FLAGS_ALL_SET:
 	case FWP_MATCH_FLAGS_ANY_SET:
 	case FWP_MATCH_FLAGS_NONE_SET:
-		return is_uint(ft) ? STATUS_SUCCESS : STATUS_FWP_MATCH_TYPE_MISMATCH;
+		return weir_type_is_uint(ft) ? STATUS_SUCCESS : STATUS_FWP_MATCH_TYPE_MISMATCH;
 	default:
 		/* RANGE needs a range value; PREFIX a mask; strings are not fields here */
 		return STATUS_FWP_MATCH_TYPE_MISMATCH;
@@ -211,7 +151,8 @@ static unsigned popcount64(UINT64 x)
 static unsigned cond_specificity(const FWPM_FILTER_CONDITION0 *c, FWP_DATA_TYPE ft)
 {
 	const FWP_CONDITION_VALUE0 *v = &c->conditionValue;
-	unsigned w = type_bits(ft);
+	unsigned w = weir_type_bits(ft);
+	UINT64 bits;
 
 	switch (v->type) {
 	case FWP_V4_ADDR_MASK:
@@ -224,12 +165,12 @@ static unsigned cond_specificity(const FWPM_FILTER_CONDITION0 *c, FWP_DATA_TYPE 
 		           : v->v6AddrMask->prefixLength;
 	case FWP_RANGE_TYPE: {
 		const FWP_RANGE0 *r = v->rangeValue;
-		UINT64 span;
+		UINT64 lo, hi, span;
 		unsigned lg = 0;
 
-		if (!is_uint(ft))
+		if (!weir_value_uint(&r->valueLow, &lo) || !weir_value_uint(&r->valueHigh, &hi))
 			return w / 2;
-		span = uint_of_value(&r->valueHigh) - uint_of_value(&r->valueLow);
+		span = hi - lo;
 		while (span) {
 			lg++;
 			span >>= 1;
@@ -245,7 +186,7 @@ static unsigned cond_specificity(const FWPM_FILTER_CONDITION0 *c, FWP_DATA_TYPE 
 	case FWP_MATCH_FLAGS_ALL_SET:
 	case FWP_MATCH_FLAGS_NONE_SET:
 	case FWP_MATCH_FLAGS_ANY_SET:
-		return is_uint(ft) ? popcount64(uint_of(v)) : 1;
+		return weir_cond_uint(v, &bits) ? popcount64(bits) : 1;
 	case FWP_MATCH_NOT_EQUAL:
 		return 1;
 	default:
@@ -310,29 +251,11 @@ static NTSTATUS compute_weight(const struct weir_layer_desc *ld, const FWPM_FILT
 /* Deep copy of a condition value; pointers land in @p f's own allocations. */
 static NTSTATUS copy_cond_value(FWP_CONDITION_VALUE0 *dst, const FWP_CONDITION_VALUE0 *src)
 {
-	size_t sz = 0;
+	size_t sz = weir_value_payload(src->type);
 	void *p;
 
 	*dst = *src;
-	switch (src->type) {
-	case FWP_UINT64:
-	case FWP_INT64:
-	case FWP_DOUBLE:
-		sz = 8;
-		break;
-	case FWP_BYTE_ARRAY16_TYPE:
-		sz = sizeof(FWP_BYTE_ARRAY16);
-		break;
-	case FWP_BYTE_ARRAY6_TYPE:
-		sz = sizeof(FWP_BYTE_ARRAY6);
-		break;
-	case FWP_V4_ADDR_MASK:
-		sz = sizeof(FWP_V4_ADDR_AND_MASK);
-		break;
-	case FWP_V6_ADDR_MASK:
-		sz = sizeof(FWP_V6_ADDR_AND_MASK);
-		break;
-	case FWP_RANGE_TYPE: {
+	if (src->type == FWP_RANGE_TYPE) {
 		FWP_RANGE0 *r = malloc(sizeof(*r) + 2 * sizeof(FWP_BYTE_ARRAY16));
 		uint8_t *extra;
 
@@ -345,10 +268,7 @@ static NTSTATUS copy_cond_value(FWP_CONDITION_VALUE0 *dst, const FWP_CONDITION_V
 		/* range ends of pointer types point into the same block */
 		if (r->valueLow.type == FWP_UINT64 || r->valueLow.type == FWP_BYTE_ARRAY16_TYPE ||
 		    r->valueLow.type == FWP_BYTE_ARRAY6_TYPE) {
-			size_t esz = r->valueLow.type == FWP_UINT64 ? 8
-			             : r->valueLow.type == FWP_BYTE_ARRAY6_TYPE
-			                 ? sizeof(FWP_BYTE_ARRAY6)
-			                 : sizeof(FWP_BYTE_ARRAY16);
+			size_t esz = weir_value_payload(r->valueLow.type);
 
 			memcpy(extra, src->rangeValue->valueLow.uint64, esz);
 			memcpy(extra + 16, src->rangeValue->valueHigh.uint64, esz);
@@ -358,9 +278,8 @@ static NTSTATUS copy_cond_value(FWP_CONDITION_VALUE0 *dst, const FWP_CONDITION_V
 		dst->rangeValue = r;
 		return STATUS_SUCCESS;
 	}
-	default:
+	if (sz == 0)
 		return STATUS_SUCCESS;
-	}
 	p = malloc(sz);
 	if (p == NULL) {
 		dst->type = FWP_EMPTY; /* nothing of ours to free */
@@ -371,21 +290,10 @@ static NTSTATUS copy_cond_value(FWP_CONDITION_VALUE0 *dst, const FWP_CONDITION_V
 	return STATUS_SUCCESS;
 }
 
+/* Condition values whose pointer member is ours to free. */
 static bool cond_value_owned(FWP_DATA_TYPE t)
 {
-	switch (t) {
-	case FWP_UINT64:
-	case FWP_INT64:
-	case FWP_DOUBLE:
-	case FWP_BYTE_ARRAY16_TYPE:
-	case FWP_BYTE_ARRAY6_TYPE:
-	case FWP_V4_ADDR_MASK:
-	case FWP_V6_ADDR_MASK:
-	case FWP_RANGE_TYPE:
-		return true;
-	default:
-		return false;
-	}
+	return weir_value_payload(t) != 0 || t == FWP_RANGE_TYPE;
 }
 
 void weir_filter_free(struct weir_filter *f)
@@ -661,85 +569,34 @@ void weir_filter_notify_post_commit(struct weir_filter *f)
 		                    &f->m.filterKey, &f->rt);
 }
 
-static NTSTATUS filter_delete(struct weir_session *s, struct weir_filter *f)
-{
-	struct weir_undo u = {.added = false, .kind = WEIR_OBJ_FILTER, .obj = f};
-
-	if (f == NULL)
-		return STATUS_FWP_FILTER_NOT_FOUND;
-	if (weir_txn_reserve(s, 1) != 0)
-		return STATUS_NO_MEMORY;
-	weir_store_unlink(WEIR_OBJ_FILTER, f);
-	weir_txn_log(s, &u);
-	return STATUS_SUCCESS;
-}
-
-static struct weir_filter *filter_by_id(UINT64 id)
+static void *filter_by_id(UINT64 id)
 {
 	GUID k = weir_gmap_idkey(id);
 
 	return weir_gmap_get(&weir_eng.store.filter_ids, &k);
 }
 
+static const struct weir_obj_ops filter_ops = {.kind = WEIR_OBJ_FILTER,
+                                               .map = &weir_eng.store.filters,
+                                               .by_id = filter_by_id,
+                                               .not_found = STATUS_FWP_FILTER_NOT_FOUND};
+
 NTSTATUS FwpmFilterDeleteById0(HANDLE engineHandle, UINT64 id)
 {
-	struct weir_session *s;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	st = filter_delete(s, filter_by_id(id));
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &filter_ops, WEIR_OBJ_DELETE_BY_ID, NULL, id, NULL);
 }
 
 NTSTATUS FwpmFilterDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	struct weir_session *s;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else
-		st = filter_delete(s, weir_gmap_get(&weir_eng.store.filters, key));
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &filter_ops, WEIR_OBJ_DELETE_BY_KEY, key, 0, NULL);
 }
 
 NTSTATUS FwpmFilterGetById0(HANDLE engineHandle, UINT64 id, FWPM_FILTER0 **filter)
 {
-	struct weir_session *s;
-	struct weir_filter *f;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (filter == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((f = filter_by_id(id)) == NULL)
-		st = STATUS_FWP_FILTER_NOT_FOUND;
-	else
-		st = weir_flat_filter(f, filter);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &filter_ops, WEIR_OBJ_GET_BY_ID, NULL, id, filter);
 }
 
 NTSTATUS FwpmFilterGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_FILTER0 **filter)
 {
-	struct weir_session *s;
-	struct weir_filter *f;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL || filter == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((f = weir_gmap_get(&weir_eng.store.filters, key)) == NULL)
-		st = STATUS_FWP_FILTER_NOT_FOUND;
-	else
-		st = weir_flat_filter(f, filter);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &filter_ops, WEIR_OBJ_GET_BY_KEY, key, 0, filter);
 }

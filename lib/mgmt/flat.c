@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/value.h"
 #include "mgmt/flat.h"
 #include "shim/registry.h"
 
@@ -70,8 +71,11 @@ static void put_obj(struct flat *fl, const struct weir_obj *o, FWPM_DISPLAY_DATA
 	pdata->data = data;
 }
 
-static void put_provider(struct flat *fl, const struct weir_provider *p)
+/* Each put_<kind>() measures (base NULL) or writes one object and returns its copy. */
+
+static void *put_provider(struct flat *fl, const void *obj)
 {
+	const struct weir_provider *p = obj;
 	FWPM_PROVIDER0 *d = flat_alloc(fl, sizeof(*d));
 	FWPM_PROVIDER0 tmp;
 	wchar_t *svc;
@@ -79,34 +83,36 @@ static void put_provider(struct flat *fl, const struct weir_provider *p)
 	put_obj(fl, &p->o, &tmp.displayData, NULL, &tmp.providerData);
 	svc = put_wstr(fl, p->service_name);
 	if (d == NULL)
-		return;
-	memset(d, 0, sizeof(*d));
-	d->providerKey = p->o.key;
-	d->displayData = tmp.displayData;
-	d->flags = p->o.flags;
-	d->providerData = tmp.providerData;
-	d->serviceName = svc;
+		return NULL;
+	*d = (FWPM_PROVIDER0){.providerKey = p->o.key,
+	                      .displayData = tmp.displayData,
+	                      .flags = p->o.flags,
+	                      .providerData = tmp.providerData,
+	                      .serviceName = svc};
+	return d;
 }
 
-static void put_sublayer(struct flat *fl, const struct weir_sublayer *sl)
+static void *put_sublayer(struct flat *fl, const void *obj)
 {
+	const struct weir_sublayer *sl = obj;
 	FWPM_SUBLAYER0 *d = flat_alloc(fl, sizeof(*d));
 	FWPM_SUBLAYER0 tmp;
 
 	put_obj(fl, &sl->o, &tmp.displayData, &tmp.providerKey, &tmp.providerData);
 	if (d == NULL)
-		return;
-	memset(d, 0, sizeof(*d));
-	d->subLayerKey = sl->o.key;
-	d->displayData = tmp.displayData;
-	d->flags = sl->o.flags;
-	d->providerKey = tmp.providerKey;
-	d->providerData = tmp.providerData;
-	d->weight = sl->weight;
+		return NULL;
+	*d = (FWPM_SUBLAYER0){.subLayerKey = sl->o.key,
+	                      .displayData = tmp.displayData,
+	                      .flags = sl->o.flags,
+	                      .providerKey = tmp.providerKey,
+	                      .providerData = tmp.providerData,
+	                      .weight = sl->weight};
+	return d;
 }
 
-static FWPM_CALLOUT0 *put_callout(struct flat *fl, const struct weir_callout *c)
+static void *put_callout(struct flat *fl, const void *obj)
 {
+	const struct weir_callout *c = obj;
 	FWPM_CALLOUT0 *d = flat_alloc(fl, sizeof(*d));
 	FWPM_CALLOUT0 tmp;
 	struct weir_callout_reg *r;
@@ -114,43 +120,22 @@ static FWPM_CALLOUT0 *put_callout(struct flat *fl, const struct weir_callout *c)
 	put_obj(fl, &c->o, &tmp.displayData, &tmp.providerKey, &tmp.providerData);
 	if (d == NULL)
 		return NULL;
-	memset(d, 0, sizeof(*d));
-	d->calloutKey = c->o.key;
-	d->displayData = tmp.displayData;
-	d->flags = c->o.flags;
 	r = weir_registry_get(c->id);
-	if (r && r->state == WEIR_REG_ACTIVE)
-		d->flags |= FWPM_CALLOUT_FLAG_REGISTERED;
-	d->providerKey = tmp.providerKey;
-	d->providerData = tmp.providerData;
-	d->applicableLayer = *weir_layer_key(c->layer);
-	d->calloutId = c->id;
+	*d = (FWPM_CALLOUT0){
+	    .calloutKey = c->o.key,
+	    .displayData = tmp.displayData,
+	    .flags =
+	        c->o.flags | (r && r->state == WEIR_REG_ACTIVE ? FWPM_CALLOUT_FLAG_REGISTERED : 0),
+	    .providerKey = tmp.providerKey,
+	    .providerData = tmp.providerData,
+	    .applicableLayer = *weir_layer_key(c->layer),
+	    .calloutId = c->id};
 	return d;
-}
-
-static size_t cond_payload(FWP_DATA_TYPE t)
-{
-	switch (t) {
-	case FWP_UINT64:
-	case FWP_INT64:
-	case FWP_DOUBLE:
-		return 8;
-	case FWP_BYTE_ARRAY16_TYPE:
-		return sizeof(FWP_BYTE_ARRAY16);
-	case FWP_BYTE_ARRAY6_TYPE:
-		return sizeof(FWP_BYTE_ARRAY6);
-	case FWP_V4_ADDR_MASK:
-		return sizeof(FWP_V4_ADDR_AND_MASK);
-	case FWP_V6_ADDR_MASK:
-		return sizeof(FWP_V6_ADDR_AND_MASK);
-	default:
-		return 0;
-	}
 }
 
 static void put_value(struct flat *fl, FWP_VALUE0 *d, const FWP_VALUE0 *s)
 {
-	size_t n = cond_payload(s->type);
+	size_t n = weir_value_payload(s->type);
 	void *p = n ? put_bytes(fl, s->uint64, n) : NULL;
 
 	if (fl->base == NULL)
@@ -179,7 +164,7 @@ static void put_cond(struct flat *fl, FWPM_FILTER_CONDITION0 *d, const FWPM_FILT
 		return;
 	}
 	{
-		size_t n = cond_payload(v->type);
+		size_t n = weir_value_payload(v->type);
 		void *p = n ? put_bytes(fl, v->uint64, n) : NULL;
 
 		if (fl->base && n)
@@ -187,8 +172,9 @@ static void put_cond(struct flat *fl, FWPM_FILTER_CONDITION0 *d, const FWPM_FILT
 	}
 }
 
-static FWPM_FILTER0 *put_filter(struct flat *fl, const struct weir_filter *f)
+static void *put_filter(struct flat *fl, const void *obj)
 {
+	const struct weir_filter *f = obj;
 	FWPM_FILTER0 *d = flat_alloc(fl, sizeof(*d));
 	FWPM_FILTER_CONDITION0 *conds = NULL;
 	wchar_t *name, *desc;
@@ -222,50 +208,35 @@ static FWPM_FILTER0 *put_filter(struct flat *fl, const struct weir_filter *f)
 	return d;
 }
 
-#define FLAT_ONE(fn, type, putter, obj)                                                            \
-	do {                                                                                       \
-		struct flat fl = {0};                                                              \
-		putter(&fl, obj);                                                                  \
-		fl.base = calloc(1, fl.off ? fl.off : 1);                                          \
-		if (fl.base == NULL)                                                               \
-			return STATUS_NO_MEMORY;                                                   \
-		fl.off = 0;                                                                        \
-		putter(&fl, obj);                                                                  \
-		*out = (type *)fl.base;                                                            \
-		return STATUS_SUCCESS;                                                             \
-	} while (0)
+typedef void *(*put_fn)(struct flat *fl, const void *obj);
 
-NTSTATUS weir_flat_provider(const struct weir_provider *p, FWPM_PROVIDER0 **out)
+/* One object's copy: measure, allocate, write. */
+static NTSTATUS flat_one(put_fn put, const void *obj, void **out)
 {
-	FLAT_ONE(weir_flat_provider, FWPM_PROVIDER0, put_provider, p);
+	struct flat fl = {0};
+
+	put(&fl, obj);
+	fl.base = calloc(1, fl.off ? fl.off : 1);
+	if (fl.base == NULL)
+		return STATUS_NO_MEMORY;
+	fl.off = 0;
+	put(&fl, obj);
+	*out = fl.base;
+	return STATUS_SUCCESS;
 }
 
-NTSTATUS weir_flat_sublayer(const struct weir_sublayer *sl, FWPM_SUBLAYER0 **out)
-{
-	FLAT_ONE(weir_flat_sublayer, FWPM_SUBLAYER0, put_sublayer, sl);
-}
-
-NTSTATUS weir_flat_callout(const struct weir_callout *c, FWPM_CALLOUT0 **out)
-{
-	FLAT_ONE(weir_flat_callout, FWPM_CALLOUT0, put_callout, c);
-}
-
-NTSTATUS weir_flat_filter(const struct weir_filter *f, FWPM_FILTER0 **out)
-{
-	FLAT_ONE(weir_flat_filter, FWPM_FILTER0, put_filter, f);
-}
-
-NTSTATUS weir_flat_callouts(const struct weir_callout *const *c, UINT32 n, FWPM_CALLOUT0 ***out)
+/* An array of @p n pointers to copies of @p objs, all in one block. */
+static NTSTATUS flat_array(put_fn put, const void *const *objs, UINT32 n, void ***out)
 {
 	struct flat fl = {0};
 	int pass;
 
 	for (pass = 0; pass < 2; pass++) {
-		FWPM_CALLOUT0 **arr = flat_alloc(&fl, (n ? n : 1) * sizeof(*arr));
+		void **arr = flat_alloc(&fl, (n ? n : 1) * sizeof(*arr));
 		UINT32 i;
 
 		for (i = 0; i < n; i++) {
-			FWPM_CALLOUT0 *d = put_callout(&fl, c[i]);
+			void *d = put(&fl, objs[i]);
 
 			if (arr)
 				arr[i] = d;
@@ -277,32 +248,21 @@ NTSTATUS weir_flat_callouts(const struct weir_callout *const *c, UINT32 n, FWPM_
 			fl.off = 0;
 		}
 	}
-	*out = (FWPM_CALLOUT0 **)fl.base;
+	*out = (void **)fl.base;
 	return STATUS_SUCCESS;
 }
 
-NTSTATUS weir_flat_filters(const struct weir_filter *const *f, UINT32 n, FWPM_FILTER0 ***out)
+static const put_fn put[] = {[WEIR_OBJ_PROVIDER] = put_provider,
+                             [WEIR_OBJ_SUBLAYER] = put_sublayer,
+                             [WEIR_OBJ_CALLOUT] = put_callout,
+                             [WEIR_OBJ_FILTER] = put_filter};
+
+NTSTATUS weir_flat_object(enum weir_obj_kind kind, const void *obj, void *out)
 {
-	struct flat fl = {0};
-	int pass;
+	return flat_one(put[kind], obj, (void **)out);
+}
 
-	for (pass = 0; pass < 2; pass++) {
-		FWPM_FILTER0 **arr = flat_alloc(&fl, (n ? n : 1) * sizeof(*arr));
-		UINT32 i;
-
-		for (i = 0; i < n; i++) {
-			FWPM_FILTER0 *d = put_filter(&fl, f[i]);
-
-			if (arr)
-				arr[i] = d;
-		}
-		if (pass == 0) {
-			fl.base = calloc(1, fl.off);
-			if (fl.base == NULL)
-				return STATUS_NO_MEMORY;
-			fl.off = 0;
-		}
-	}
-	*out = (FWPM_FILTER0 **)fl.base;
-	return STATUS_SUCCESS;
+NTSTATUS weir_flat_objects(enum weir_obj_kind kind, const void *const *objs, UINT32 n, void ***out)
+{
+	return flat_array(put[kind], objs, n, out);
 }

@@ -7,15 +7,17 @@
 #ifndef WEIR_MGMT_FLAT_H
 #define WEIR_MGMT_FLAT_H
 
-#include "mgmt/store.h"
+#include "mgmt/engine.h"
 
-NTSTATUS weir_flat_provider(const struct weir_provider *p, FWPM_PROVIDER0 **out);
-NTSTATUS weir_flat_sublayer(const struct weir_sublayer *sl, FWPM_SUBLAYER0 **out);
-NTSTATUS weir_flat_callout(const struct weir_callout *c, FWPM_CALLOUT0 **out);
-NTSTATUS weir_flat_filter(const struct weir_filter *f, FWPM_FILTER0 **out);
-/** An array of @p n pointers to callout copies, all in one block. */
-NTSTATUS weir_flat_callouts(const struct weir_callout *const *c, UINT32 n, FWPM_CALLOUT0 ***out);
-/** An array of @p n pointers to filter copies, all in one block. */
-NTSTATUS weir_flat_filters(const struct weir_filter *const *f, UINT32 n, FWPM_FILTER0 ***out);
+/**
+ * The copy of a provider, sublayer, callout or filter (@p kind) into
+ * @p out, which points to the FWPM_PROVIDER0 *, FWPM_SUBLAYER0 *, ... to set.
+ */
+NTSTATUS weir_flat_object(enum weir_obj_kind kind, const void *obj, void *out);
+/**
+ * An array of @p n pointers to copies of @p objs, of kind @p kind, all in one
+ * block, into @p out.
+ */
+NTSTATUS weir_flat_objects(enum weir_obj_kind kind, const void *const *objs, UINT32 n, void ***out);
 
 #endif /* WEIR_MGMT_FLAT_H */

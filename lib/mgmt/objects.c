@@ -11,6 +11,7 @@
 #include "core/layers.h"
 #include "mgmt/engine.h"
 #include "mgmt/flat.h"
+#include "mgmt/objects.h"
 #include "shim/registry.h"
 
 /** Most sublayers a weir engine holds (WFP has a limit too). */
@@ -217,8 +218,7 @@ static NTSTATUS store_add(struct weir_session *s, enum weir_obj_kind kind, void 
 	return STATUS_SUCCESS;
 }
 
-/* Delete @p obj in the session's transaction: freed at commit, relinked at abort. */
-static NTSTATUS store_del(struct weir_session *s, enum weir_obj_kind kind, void *obj)
+NTSTATUS weir_store_del(struct weir_session *s, enum weir_obj_kind kind, void *obj)
 {
 	struct weir_undo u = {.added = false, .kind = kind, .obj = obj};
 
@@ -227,6 +227,29 @@ static NTSTATUS store_del(struct weir_session *s, enum weir_obj_kind kind, void 
 	weir_store_unlink(kind, obj);
 	weir_txn_log(s, &u);
 	return STATUS_SUCCESS;
+}
+
+NTSTATUS weir_obj_call(HANDLE engineHandle, const struct weir_obj_ops *ops, enum weir_obj_verb verb,
+                       const GUID *key, UINT64 id, void *out)
+{
+	bool del = verb == WEIR_OBJ_DELETE_BY_KEY || verb == WEIR_OBJ_DELETE_BY_ID;
+	bool by_id = verb == WEIR_OBJ_GET_BY_ID || verb == WEIR_OBJ_DELETE_BY_ID;
+	struct weir_session *s;
+	void *obj;
+	NTSTATUS st;
+
+	st = weir_op_begin(engineHandle, del, &s);
+	if (st != STATUS_SUCCESS)
+		return st;
+	if ((!by_id && key == NULL) || (!del && out == NULL))
+		st = STATUS_FWP_NULL_POINTER;
+	else if ((obj = by_id ? ops->by_id(id) : weir_gmap_get(ops->map, key)) == NULL)
+		st = ops->not_found;
+	else if (!del)
+		st = weir_flat_object(ops->kind, obj, out);
+	else if ((st = ops->del_check ? ops->del_check(obj) : STATUS_SUCCESS) == STATUS_SUCCESS)
+		st = weir_store_del(s, ops->kind, obj);
+	return weir_op_end(s, st);
 }
 
 /* Fill the common fields; the caller frees @p o's members on failure. */
@@ -261,6 +284,36 @@ static NTSTATUS obj_init(struct weir_obj *o, struct weir_session *s, const GUID 
 	return weir_sd_copy(sd, &o->sd, &o->sd_len);
 }
 
+/*
+ * Start an Add: begin a write, then check the object (@p in_key is NULL when
+ * it is NULL) and its key. A zero key is refused, or replaced by a fresh one
+ * when @p generate. On success *key is the key to use and the lock is held;
+ * on failure the operation has ended.
+ */
+static NTSTATUS add_begin(HANDLE engineHandle, const GUID *in_key, bool generate,
+                          const struct weir_gmap *map, struct weir_session **s, GUID *key)
+{
+	NTSTATUS st = weir_op_begin(engineHandle, true, s);
+
+	if (st != STATUS_SUCCESS)
+		return st;
+	if (in_key == NULL)
+		st = STATUS_FWP_NULL_POINTER;
+	else if (!weir_guid_is_zero(in_key))
+		st = weir_gmap_get(map, in_key) ? STATUS_FWP_ALREADY_EXISTS : STATUS_SUCCESS;
+	else if (!generate)
+		st = STATUS_INVALID_PARAMETER;
+	if (st != STATUS_SUCCESS)
+		return weir_op_end(*s, st);
+	*key = *in_key;
+	if (weir_guid_is_zero(key)) {
+		do
+			weir_guid_generate(key);
+		while (weir_gmap_get(map, key));
+	}
+	return STATUS_SUCCESS;
+}
+
 /* Providers ------------------------------------------------------------------ */
 
 NTSTATUS FwpmProviderAdd0(HANDLE engineHandle, const FWPM_PROVIDER0 *provider,
@@ -268,30 +321,20 @@ NTSTATUS FwpmProviderAdd0(HANDLE engineHandle, const FWPM_PROVIDER0 *provider,
 {
 	struct weir_session *s;
 	struct weir_provider *p = NULL;
+	GUID key;
 	NTSTATUS st;
 
-	st = weir_op_begin(engineHandle, true, &s);
+	st = add_begin(engineHandle, provider ? &provider->providerKey : NULL, false,
+	               &weir_eng.store.providers, &s, &key);
 	if (st != STATUS_SUCCESS)
 		return st;
-	if (provider == NULL) {
-		st = STATUS_FWP_NULL_POINTER;
-		goto out;
-	}
-	if (weir_guid_is_zero(&provider->providerKey)) {
-		st = STATUS_INVALID_PARAMETER;
-		goto out;
-	}
-	if (weir_gmap_get(&weir_eng.store.providers, &provider->providerKey)) {
-		st = STATUS_FWP_ALREADY_EXISTS;
-		goto out;
-	}
 	p = calloc(1, sizeof(*p));
 	if (p == NULL) {
 		st = STATUS_NO_MEMORY;
 		goto out;
 	}
-	st = obj_init(&p->o, s, &provider->providerKey, &provider->displayData, provider->flags,
-	              NULL, &provider->providerData, sd);
+	st = obj_init(&p->o, s, &key, &provider->displayData, provider->flags, NULL,
+	              &provider->providerData, sd);
 	if (st == STATUS_SUCCESS && provider->serviceName) {
 		p->service_name = weir_wcsdup(provider->serviceName);
 		if (p->service_name == NULL)
@@ -305,42 +348,24 @@ out:
 	return weir_op_end(s, st);
 }
 
+static NTSTATUS provider_del_check(const void *obj)
+{
+	return ((const struct weir_provider *)obj)->o.refs ? STATUS_FWP_IN_USE : STATUS_SUCCESS;
+}
+
+static const struct weir_obj_ops provider_ops = {.kind = WEIR_OBJ_PROVIDER,
+                                                 .map = &weir_eng.store.providers,
+                                                 .not_found = STATUS_FWP_PROVIDER_NOT_FOUND,
+                                                 .del_check = provider_del_check};
+
 NTSTATUS FwpmProviderDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	struct weir_session *s;
-	struct weir_provider *p;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((p = weir_gmap_get(&weir_eng.store.providers, key)) == NULL)
-		st = STATUS_FWP_PROVIDER_NOT_FOUND;
-	else if (p->o.refs)
-		st = STATUS_FWP_IN_USE;
-	else
-		st = store_del(s, WEIR_OBJ_PROVIDER, p);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &provider_ops, WEIR_OBJ_DELETE_BY_KEY, key, 0, NULL);
 }
 
 NTSTATUS FwpmProviderGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_PROVIDER0 **provider)
 {
-	struct weir_session *s;
-	struct weir_provider *p;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL || provider == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((p = weir_gmap_get(&weir_eng.store.providers, key)) == NULL)
-		st = STATUS_FWP_PROVIDER_NOT_FOUND;
-	else
-		st = weir_flat_provider(p, provider);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &provider_ops, WEIR_OBJ_GET_BY_KEY, key, 0, provider);
 }
 
 /* Sublayers ------------------------------------------------------------------ */
@@ -350,23 +375,13 @@ NTSTATUS FwpmSubLayerAdd0(HANDLE engineHandle, const FWPM_SUBLAYER0 *subLayer,
 {
 	struct weir_session *s;
 	struct weir_sublayer *sl = NULL;
+	GUID key;
 	NTSTATUS st;
 
-	st = weir_op_begin(engineHandle, true, &s);
+	st = add_begin(engineHandle, subLayer ? &subLayer->subLayerKey : NULL, false,
+	               &weir_eng.store.sublayers, &s, &key);
 	if (st != STATUS_SUCCESS)
 		return st;
-	if (subLayer == NULL) {
-		st = STATUS_FWP_NULL_POINTER;
-		goto out;
-	}
-	if (weir_guid_is_zero(&subLayer->subLayerKey)) {
-		st = STATUS_INVALID_PARAMETER;
-		goto out;
-	}
-	if (weir_gmap_get(&weir_eng.store.sublayers, &subLayer->subLayerKey)) {
-		st = STATUS_FWP_ALREADY_EXISTS;
-		goto out;
-	}
 	if (weir_eng.store.sublayers.count >= WEIR_MAX_SUBLAYERS) {
 		st = STATUS_FWP_TOO_MANY_SUBLAYERS;
 		goto out;
@@ -376,7 +391,7 @@ NTSTATUS FwpmSubLayerAdd0(HANDLE engineHandle, const FWPM_SUBLAYER0 *subLayer,
 		st = STATUS_NO_MEMORY;
 		goto out;
 	}
-	st = obj_init(&sl->o, s, &subLayer->subLayerKey, &subLayer->displayData, subLayer->flags,
+	st = obj_init(&sl->o, s, &key, &subLayer->displayData, subLayer->flags,
 	              subLayer->providerKey, &subLayer->providerData, sd);
 	sl->weight = subLayer->weight;
 	sl->ordinal = weir_eng.store.next_sublayer_ordinal++;
@@ -388,44 +403,28 @@ out:
 	return weir_op_end(s, st);
 }
 
+static NTSTATUS sublayer_del_check(const void *obj)
+{
+	const struct weir_sublayer *sl = obj;
+
+	if (sl->builtin)
+		return STATUS_FWP_BUILTIN_OBJECT;
+	return sl->o.refs ? STATUS_FWP_IN_USE : STATUS_SUCCESS;
+}
+
+static const struct weir_obj_ops sublayer_ops = {.kind = WEIR_OBJ_SUBLAYER,
+                                                 .map = &weir_eng.store.sublayers,
+                                                 .not_found = STATUS_FWP_SUBLAYER_NOT_FOUND,
+                                                 .del_check = sublayer_del_check};
+
 NTSTATUS FwpmSubLayerDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	struct weir_session *s;
-	struct weir_sublayer *sl;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((sl = weir_gmap_get(&weir_eng.store.sublayers, key)) == NULL)
-		st = STATUS_FWP_SUBLAYER_NOT_FOUND;
-	else if (sl->builtin)
-		st = STATUS_FWP_BUILTIN_OBJECT;
-	else if (sl->o.refs)
-		st = STATUS_FWP_IN_USE;
-	else
-		st = store_del(s, WEIR_OBJ_SUBLAYER, sl);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &sublayer_ops, WEIR_OBJ_DELETE_BY_KEY, key, 0, NULL);
 }
 
 NTSTATUS FwpmSubLayerGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_SUBLAYER0 **subLayer)
 {
-	struct weir_session *s;
-	struct weir_sublayer *sl;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL || subLayer == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((sl = weir_gmap_get(&weir_eng.store.sublayers, key)) == NULL)
-		st = STATUS_FWP_SUBLAYER_NOT_FOUND;
-	else
-		st = weir_flat_sublayer(sl, subLayer);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &sublayer_ops, WEIR_OBJ_GET_BY_KEY, key, 0, subLayer);
 }
 
 /* Callouts ------------------------------------------------------------------- */
@@ -443,22 +442,10 @@ NTSTATUS FwpmCalloutAdd0(HANDLE engineHandle, const FWPM_CALLOUT0 *callout, PSEC
 	GUID key;
 	NTSTATUS st;
 
-	st = weir_op_begin(engineHandle, true, &s);
+	st = add_begin(engineHandle, callout ? &callout->calloutKey : NULL, true,
+	               &weir_eng.store.callouts, &s, &key);
 	if (st != STATUS_SUCCESS)
 		return st;
-	if (callout == NULL) {
-		st = STATUS_FWP_NULL_POINTER;
-		goto out;
-	}
-	key = callout->calloutKey;
-	if (weir_guid_is_zero(&key)) {
-		do
-			weir_guid_generate(&key);
-		while (weir_gmap_get(&weir_eng.store.callouts, &key));
-	} else if (weir_gmap_get(&weir_eng.store.callouts, &key)) {
-		st = STATUS_FWP_ALREADY_EXISTS;
-		goto out;
-	}
 	if (callout->displayData.name == NULL) {
 		st = STATUS_FWP_NULL_DISPLAY_NAME;
 		goto out;
@@ -496,8 +483,9 @@ out:
 	return weir_op_end(s, st);
 }
 
-static struct weir_callout *callout_by_id(UINT32 id)
+static void *callout_by_id(UINT64 id64)
 {
+	UINT32 id = (UINT32)id64;
 	struct weir_callout_reg *r;
 	size_t it = 0;
 	void *v;
@@ -512,76 +500,35 @@ static struct weir_callout *callout_by_id(UINT32 id)
 	return NULL;
 }
 
-static NTSTATUS callout_delete(struct weir_session *s, struct weir_callout *c)
+static NTSTATUS callout_del_check(const void *obj)
 {
-	if (c == NULL)
-		return STATUS_FWP_CALLOUT_NOT_FOUND;
-	if (c->o.refs)
-		return STATUS_FWP_IN_USE;
-	return store_del(s, WEIR_OBJ_CALLOUT, c);
+	return ((const struct weir_callout *)obj)->o.refs ? STATUS_FWP_IN_USE : STATUS_SUCCESS;
 }
+
+static const struct weir_obj_ops callout_ops = {.kind = WEIR_OBJ_CALLOUT,
+                                                .map = &weir_eng.store.callouts,
+                                                .by_id = callout_by_id,
+                                                .not_found = STATUS_FWP_CALLOUT_NOT_FOUND,
+                                                .del_check = callout_del_check};
 
 NTSTATUS FwpmCalloutDeleteById0(HANDLE engineHandle, UINT32 id)
 {
-	struct weir_session *s;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	st = callout_delete(s, callout_by_id(id));
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &callout_ops, WEIR_OBJ_DELETE_BY_ID, NULL, id, NULL);
 }
 
 NTSTATUS FwpmCalloutDeleteByKey0(HANDLE engineHandle, const GUID *key)
 {
-	struct weir_session *s;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, true, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else
-		st = callout_delete(s, weir_gmap_get(&weir_eng.store.callouts, key));
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &callout_ops, WEIR_OBJ_DELETE_BY_KEY, key, 0, NULL);
 }
 
 NTSTATUS FwpmCalloutGetById0(HANDLE engineHandle, UINT32 id, FWPM_CALLOUT0 **callout)
 {
-	struct weir_session *s;
-	struct weir_callout *c;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (callout == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((c = callout_by_id(id)) == NULL)
-		st = STATUS_FWP_CALLOUT_NOT_FOUND;
-	else
-		st = weir_flat_callout(c, callout);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &callout_ops, WEIR_OBJ_GET_BY_ID, NULL, id, callout);
 }
 
 NTSTATUS FwpmCalloutGetByKey0(HANDLE engineHandle, const GUID *key, FWPM_CALLOUT0 **callout)
 {
-	struct weir_session *s;
-	struct weir_callout *c;
-	NTSTATUS st;
-
-	st = weir_op_begin(engineHandle, false, &s);
-	if (st != STATUS_SUCCESS)
-		return st;
-	if (key == NULL || callout == NULL)
-		st = STATUS_FWP_NULL_POINTER;
-	else if ((c = weir_gmap_get(&weir_eng.store.callouts, key)) == NULL)
-		st = STATUS_FWP_CALLOUT_NOT_FOUND;
-	else
-		st = weir_flat_callout(c, callout);
-	return weir_op_end(s, st);
+	return weir_obj_call(engineHandle, &callout_ops, WEIR_OBJ_GET_BY_KEY, key, 0, callout);
 }
 
 /* Dynamic sessions ------------------------------------------------------------ */
@@ -606,7 +553,7 @@ static void delete_matching(struct weir_session *s, struct weir_gmap *m, enum we
 
 		/* an object another session still uses stays (fail safe) */
 		if (o->refs == 0)
-			store_del(s, kind, victims[i]);
+			weir_store_del(s, kind, victims[i]);
 	}
 	free(victims);
 }
@@ -623,7 +570,7 @@ void weir_store_delete_session_objects(struct weir_session *s)
 			if (((struct weir_filter *)v)->session == s->id)
 				victims[n++] = v;
 		for (i = 0; i < n; i++)
-			store_del(s, WEIR_OBJ_FILTER, victims[i]);
+			weir_store_del(s, WEIR_OBJ_FILTER, victims[i]);
 		free(victims);
 	}
 	delete_matching(s, &st->callouts, WEIR_OBJ_CALLOUT, offsetof(struct weir_callout, o));

@@ -59,12 +59,7 @@ void weir_guid_generate(GUID *g)
 		}
 		got += (size_t)r;
 	}
-	b[6] = (uint8_t)((b[6] & 0x0f) | 0x40); /* version 4 */
-	b[8] = (uint8_t)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	g->Data1 = (UINT32)b[0] << 24 | (UINT32)b[1] << 16 | (UINT32)b[2] << 8 | b[3];
-	g->Data2 = (UINT16)(b[4] << 8 | b[5]);
-	g->Data3 = (UINT16)(b[6] << 8 | b[7]);
-	memcpy(g->Data4, b + 8, 8);
+	weir_guid_from_rfc4122(g, b, 4); /* random */
 }
 
 bool weir_guid_is_zero(const GUID *g)
@@ -150,6 +145,27 @@ static size_t acl_len(const uint8_t *p)
 	return sz >= 8 ? sz : 0;
 }
 
+/* Bytes the descriptor at @p p with header @p h spans, or 0 if a part is malformed. */
+static size_t sd_len(const uint8_t *p, const struct sd_rel *h)
+{
+	const struct {
+		uint32_t off; /* 0: absent */
+		size_t (*len)(const uint8_t *p);
+	} parts[] = {
+	    {h->owner, sid_len}, {h->group, sid_len}, {h->sacl, acl_len}, {h->dacl, acl_len}};
+	size_t end = sizeof(*h), n, i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i].off == 0)
+			continue;
+		n = parts[i].len(p + parts[i].off);
+		if (n == 0)
+			return 0;
+		end = end > parts[i].off + n ? end : parts[i].off + n;
+	}
+	return end;
+}
+
 /*
  * weir stores descriptors as given; it must know their length to copy them,
  * which is what GetSecurityDescriptorLength computes on Windows.
@@ -158,7 +174,7 @@ NTSTATUS weir_sd_copy(PSECURITY_DESCRIPTOR sd, void **copy, size_t *len)
 {
 	const uint8_t *p = sd;
 	struct sd_rel h;
-	size_t end = sizeof(h), n;
+	size_t end;
 
 	*copy = NULL;
 	*len = 0;
@@ -167,30 +183,9 @@ NTSTATUS weir_sd_copy(PSECURITY_DESCRIPTOR sd, void **copy, size_t *len)
 	memcpy(&h, p, sizeof(h));
 	if (h.revision != 1 || !(h.control & SE_SELF_RELATIVE))
 		return STATUS_INVALID_PARAMETER;
-	if (h.owner) {
-		n = sid_len(p + h.owner);
-		if (n == 0)
-			return STATUS_INVALID_PARAMETER;
-		end = end > h.owner + n ? end : h.owner + n;
-	}
-	if (h.group) {
-		n = sid_len(p + h.group);
-		if (n == 0)
-			return STATUS_INVALID_PARAMETER;
-		end = end > h.group + n ? end : h.group + n;
-	}
-	if (h.sacl) {
-		n = acl_len(p + h.sacl);
-		if (n == 0)
-			return STATUS_INVALID_PARAMETER;
-		end = end > h.sacl + n ? end : h.sacl + n;
-	}
-	if (h.dacl) {
-		n = acl_len(p + h.dacl);
-		if (n == 0)
-			return STATUS_INVALID_PARAMETER;
-		end = end > h.dacl + n ? end : h.dacl + n;
-	}
+	end = sd_len(p, &h);
+	if (end == 0)
+		return STATUS_INVALID_PARAMETER;
 	*copy = malloc(end);
 	if (*copy == NULL)
 		return STATUS_NO_MEMORY;

@@ -155,12 +155,7 @@ void weir_pol_name_key(enum weir_policy_kind kind, const char *name, GUID *key)
 	sha1_update(&c, ":", 1);
 	sha1_update(&c, name, strlen(name));
 	sha1_final(&c, h);
-	h[6] = (uint8_t)((h[6] & 0x0f) | 0x50); /* version 5 */
-	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	key->Data1 = (UINT32)h[0] << 24 | (UINT32)h[1] << 16 | (UINT32)h[2] << 8 | h[3];
-	key->Data2 = (UINT16)(h[4] << 8 | h[5]);
-	key->Data3 = (UINT16)(h[6] << 8 | h[7]);
-	memcpy(key->Data4, h + 8, 8);
+	weir_guid_from_rfc4122(key, h, 5); /* name-based, SHA-1 */
 }
 
 NTSTATUS weir_policy_object_key(enum weir_policy_kind kind, const char *name, GUID *key)

@@ -49,17 +49,11 @@ static unsigned col_of(const struct lexer *lx, size_t pos)
 static int push(struct lexer *lx, struct pctx *cx, struct stmt *st, enum tok_kind kind, size_t at,
                 const char *text, size_t len)
 {
-	struct tok *t;
+	struct tok *t = weir_pol_grow(st->toks, st->n, &st->cap, sizeof(*t), 16);
 
-	if (st->n == st->cap) {
-		size_t ncap = st->cap ? st->cap * 2 : 16;
-		struct tok *nt = realloc(st->toks, ncap * sizeof(*nt));
-
-		if (nt == NULL)
-			goto nomem;
-		st->toks = nt;
-		st->cap = ncap;
-	}
+	if (t == NULL)
+		goto nomem;
+	st->toks = t;
 	t = &st->toks[st->n];
 	t->kind = kind;
 	t->line = lx->line;

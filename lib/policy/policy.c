@@ -129,171 +129,6 @@ static void plan(struct pol *old, struct pol *np)
 	}
 }
 
-/* Engine calls ----------------------------------------------------------------- */
-
-static NTSTATUS not_found_status(enum weir_policy_kind k)
-{
-	switch (k) {
-	case WEIR_POLICY_PROVIDER:
-		return STATUS_FWP_PROVIDER_NOT_FOUND;
-	case WEIR_POLICY_SUBLAYER:
-		return STATUS_FWP_SUBLAYER_NOT_FOUND;
-	case WEIR_POLICY_CALLOUT:
-		return STATUS_FWP_CALLOUT_NOT_FOUND;
-	default:
-		return STATUS_FWP_FILTER_NOT_FOUND;
-	}
-}
-
-static const char *const add_fn[POL_KINDS] = {"FwpmProviderAdd0", "FwpmSubLayerAdd0",
-                                              "FwpmCalloutAdd0", "FwpmFilterAdd0"};
-static const char *const del_fn[POL_KINDS] = {"FwpmProviderDeleteByKey0",
-                                              "FwpmSubLayerDeleteByKey0", "FwpmCalloutDeleteByKey0",
-                                              "FwpmFilterDeleteByKey0"};
-static const char *const get_fn[POL_KINDS] = {"FwpmProviderGetByKey0", "FwpmSubLayerGetByKey0",
-                                              "FwpmCalloutGetByKey0", "FwpmFilterGetByKey0"};
-
-static NTSTATUS delete_obj(HANDLE h, enum weir_policy_kind k, const GUID *key)
-{
-	switch (k) {
-	case WEIR_POLICY_PROVIDER:
-		return FwpmProviderDeleteByKey0(h, key);
-	case WEIR_POLICY_SUBLAYER:
-		return FwpmSubLayerDeleteByKey0(h, key);
-	case WEIR_POLICY_CALLOUT:
-		return FwpmCalloutDeleteByKey0(h, key);
-	default:
-		return FwpmFilterDeleteByKey0(h, key);
-	}
-}
-
-/* Does a kept object still exist? Refreshes a filter's id. */
-static NTSTATUS probe_obj(HANDLE h, struct pol_obj *o)
-{
-	NTSTATUS st;
-	void *p = NULL;
-
-	switch (o->kind) {
-	case WEIR_POLICY_PROVIDER:
-		st = FwpmProviderGetByKey0(h, &o->key, (FWPM_PROVIDER0 **)&p);
-		break;
-	case WEIR_POLICY_SUBLAYER:
-		st = FwpmSubLayerGetByKey0(h, &o->key, (FWPM_SUBLAYER0 **)&p);
-		break;
-	case WEIR_POLICY_CALLOUT:
-		st = FwpmCalloutGetByKey0(h, &o->key, (FWPM_CALLOUT0 **)&p);
-		break;
-	default:
-		st = FwpmFilterGetByKey0(h, &o->key, (FWPM_FILTER0 **)&p);
-		if (st == STATUS_SUCCESS)
-			o->filter_id = ((FWPM_FILTER0 *)p)->filterId;
-		break;
-	}
-	FwpmFreeMemory0(&p);
-	return st;
-}
-
-static NTSTATUS add_filter(HANDLE h, struct pol_obj *o, FWPM_DISPLAY_DATA0 dd)
-{
-	FWPM_FILTER0 f;
-	FWPM_FILTER_CONDITION0 *conds = NULL;
-	UINT64 w = o->weight, id = 0;
-	NTSTATUS st;
-	size_t i;
-
-	memset(&f, 0, sizeof(f));
-	if (o->nconds) {
-		conds = calloc(o->nconds, sizeof(*conds));
-		if (conds == NULL)
-			return STATUS_NO_MEMORY;
-		for (i = 0; i < o->nconds; i++)
-			weir_pol_cond_fwpm(&o->conds[i], &conds[i]);
-	}
-	f.filterKey = o->key;
-	f.displayData = dd;
-	f.flags = o->flags;
-	f.layerKey = *weir_layer_key((enum weir_layer)o->layer);
-	if (o->sublayer.obj)
-		f.subLayerKey = o->sublayer.obj->key; /* else zero: the default sublayer */
-	switch (o->wkind) {
-	case WEIGHT_AUTO:
-		f.weight.type = FWP_EMPTY;
-		break;
-	case WEIGHT_RANGE:
-		f.weight.type = FWP_UINT8;
-		f.weight.uint8 = (UINT8)o->weight;
-		break;
-	case WEIGHT_EXACT:
-		f.weight.type = FWP_UINT64;
-		f.weight.uint64 = &w;
-		break;
-	}
-	f.numFilterConditions = (UINT32)o->nconds;
-	f.filterCondition = conds;
-	f.action.type = o->action;
-	if (o->callout.obj)
-		f.action.calloutKey = o->callout.obj->key;
-	f.rawContext = o->context;
-	st = FwpmFilterAdd0(h, &f, NULL, &id);
-	if (st == STATUS_SUCCESS)
-		o->filter_id = id;
-	free(conds);
-	return st;
-}
-
-static NTSTATUS add_obj(HANDLE h, struct pol_obj *o)
-{
-	FWPM_DISPLAY_DATA0 dd = {0};
-	NTSTATUS st;
-
-	dd.name = weir_pol_wcs(o->name);
-	dd.description = o->desc ? weir_pol_wcs(o->desc) : NULL;
-	if (dd.name == NULL || (o->desc && dd.description == NULL)) {
-		st = STATUS_NO_MEMORY;
-		goto out;
-	}
-	switch (o->kind) {
-	case WEIR_POLICY_PROVIDER: {
-		FWPM_PROVIDER0 p;
-
-		memset(&p, 0, sizeof(p));
-		p.providerKey = o->key;
-		p.displayData = dd;
-		st = FwpmProviderAdd0(h, &p, NULL);
-		break;
-	}
-	case WEIR_POLICY_SUBLAYER: {
-		FWPM_SUBLAYER0 s;
-
-		memset(&s, 0, sizeof(s));
-		s.subLayerKey = o->key;
-		s.displayData = dd;
-		s.providerKey = o->provider.obj ? &o->provider.obj->key : NULL;
-		s.weight = o->sl_weight;
-		st = FwpmSubLayerAdd0(h, &s, NULL);
-		break;
-	}
-	case WEIR_POLICY_CALLOUT: {
-		FWPM_CALLOUT0 c;
-
-		memset(&c, 0, sizeof(c));
-		c.calloutKey = o->key;
-		c.displayData = dd;
-		c.providerKey = o->provider.obj ? &o->provider.obj->key : NULL;
-		c.applicableLayer = *weir_layer_key((enum weir_layer)o->layer);
-		st = FwpmCalloutAdd0(h, &c, NULL, NULL);
-		break;
-	}
-	default:
-		st = add_filter(h, o, dd);
-		break;
-	}
-out:
-	free(dd.name);
-	free(dd.description);
-	return st;
-}
-
 /* Apply ---------------------------------------------------------------------- */
 
 static NTSTATUS push_mod(struct pol_module ***arr, size_t *n, struct pol_module *m)
@@ -351,6 +186,14 @@ static void free_strings(char **v, size_t n)
 	free(v);
 }
 
+/* Record "<kind> '<name>': <call> failed: <status>" at the object's statement. */
+static NTSTATUS obj_error(struct pctx *cx, const struct pol_obj *o, const char *call, NTSTATUS st)
+{
+	return weir_pol_error(cx, o->pos.line, o->pos.col, st, "%s '%.*s': %s failed: %s",
+	                      weir_pol_kind_name[o->kind], QMAX, o->name, call,
+	                      weir_status_name(st));
+}
+
 /*
  * Make the engine match @p np, in one transaction. Takes @p np: installs it
  * in @p s on success, frees it on failure.
@@ -390,15 +233,13 @@ static NTSTATUS apply(HANDLE h, struct weir_policy_state *s, struct pol *np, str
 
 			if (!o->keep)
 				continue;
-			st = probe_obj(h, o);
-			if (st == not_found_status(o->kind)) {
+			st = weir_pol_obj_probe(h, o);
+			if (st == weir_pol_not_found(o->kind)) {
 				o->keep = false;
 				st = STATUS_SUCCESS;
 			}
 			if (st != STATUS_SUCCESS) {
-				weir_pol_error(cx, o->pos.line, o->pos.col, st,
-				               "%s '%.*s': %s failed: %s", weir_pol_kind_name[k],
-				               QMAX, o->name, get_fn[k], weir_status_name(st));
+				obj_error(cx, o, weir_pol_get_fn[k], st);
 				goto fail;
 			}
 		}
@@ -412,8 +253,8 @@ static NTSTATUS apply(HANDLE h, struct weir_policy_state *s, struct pol *np, str
 
 			if (o->kept_old)
 				continue;
-			st = delete_obj(h, kind, &o->key);
-			if (st == not_found_status(kind)) {
+			st = weir_pol_obj_delete(h, kind, &o->key);
+			if (st == weir_pol_not_found(kind)) {
 				st = STATUS_SUCCESS;
 				continue;
 			}
@@ -424,13 +265,13 @@ static NTSTATUS apply(HANDLE h, struct weir_policy_state *s, struct pol *np, str
 				weir_pol_error(
 				    cx, now->pos.line, now->pos.col, st,
 				    "%s '%.*s' changed, but %s of the old one failed: %s",
-				    weir_pol_kind_name[kind], QMAX, now->name, del_fn[kind],
-				    weir_status_name(st));
+				    weir_pol_kind_name[kind], QMAX, now->name,
+				    weir_pol_del_fn[kind], weir_status_name(st));
 			else
 				weir_pol_error(
 				    cx, 0, 0, st,
 				    "%s '%.*s' was removed from the policy, but %s failed: %s",
-				    weir_pol_kind_name[kind], QMAX, o->name, del_fn[kind],
+				    weir_pol_kind_name[kind], QMAX, o->name, weir_pol_del_fn[kind],
 				    weir_status_name(st));
 			goto fail;
 		}
@@ -444,11 +285,9 @@ static NTSTATUS apply(HANDLE h, struct weir_policy_state *s, struct pol *np, str
 
 			if (o->keep)
 				continue;
-			st = add_obj(h, o);
+			st = weir_pol_obj_add(h, o);
 			if (st != STATUS_SUCCESS) {
-				weir_pol_error(cx, o->pos.line, o->pos.col, st,
-				               "%s '%.*s': %s failed: %s", weir_pol_kind_name[kind],
-				               QMAX, o->name, add_fn[kind], weir_status_name(st));
+				obj_error(cx, o, weir_pol_add_fn[kind], st);
 				goto fail;
 			}
 		}
@@ -589,13 +428,22 @@ NTSTATUS weir_policy_check(const char *path, struct weir_policy_error *err)
 	return st;
 }
 
+/* Parse @p path and make the engine match it, over the policy of @p s. */
+static NTSTATUS parse_apply(HANDLE engine, const char *path, struct weir_policy_state *s,
+                            struct pctx *cx)
+{
+	struct pol *np;
+	NTSTATUS st = weir_pol_parse_file(path, cx, &np);
+
+	return st == STATUS_SUCCESS ? apply(engine, s, np, cx) : st;
+}
+
 NTSTATUS weir_policy_load(HANDLE engine, const char *path, struct weir_policy_state **state,
                           struct weir_policy_error *err)
 {
 	struct weir_policy_error local;
 	struct weir_policy_state *s;
 	struct pctx cx;
-	struct pol *np;
 	NTSTATUS st;
 
 	ctx_init(&cx, path, err, &local);
@@ -604,16 +452,13 @@ NTSTATUS weir_policy_load(HANDLE engine, const char *path, struct weir_policy_st
 	if (path == NULL || state == NULL)
 		return weir_pol_error(&cx, 0, 0, STATUS_FWP_NULL_POINTER,
 		                      "weir_policy_load: NULL argument");
-	st = weir_pol_parse_file(path, &cx, &np);
-	if (st != STATUS_SUCCESS)
-		return st;
+	/* a first load is a reload from an empty policy */
 	s = calloc(1, sizeof(*s));
 	if (s == NULL || (s->pol = weir_pol_new(path)) == NULL) {
 		free(s);
-		weir_pol_free(np);
 		return weir_pol_error(&cx, 0, 0, STATUS_NO_MEMORY, "out of memory");
 	}
-	st = apply(engine, s, np, &cx);
+	st = parse_apply(engine, path, s, &cx);
 	if (st != STATUS_SUCCESS) {
 		weir_pol_free(s->pol);
 		free(s->stale); /* a module that refused to unload stays loaded */
@@ -629,17 +474,12 @@ NTSTATUS weir_policy_reload(HANDLE engine, const char *path, struct weir_policy_
 {
 	struct weir_policy_error local;
 	struct pctx cx;
-	struct pol *np;
-	NTSTATUS st;
 
 	ctx_init(&cx, path, err, &local);
 	if (path == NULL || state == NULL)
 		return weir_pol_error(&cx, 0, 0, STATUS_FWP_NULL_POINTER,
 		                      "weir_policy_reload: NULL argument");
-	st = weir_pol_parse_file(path, &cx, &np);
-	if (st != STATUS_SUCCESS)
-		return st;
-	return apply(engine, state, np, &cx);
+	return parse_apply(engine, path, state, &cx);
 }
 
 NTSTATUS weir_policy_unload(HANDLE engine, struct weir_policy_state *state)
@@ -662,8 +502,8 @@ NTSTATUS weir_policy_unload(HANDLE engine, struct weir_policy_state *state)
 		enum weir_policy_kind kind = del_order[k];
 
 		for (i = p->nobjs[kind]; i-- > 0;) {
-			st = delete_obj(engine, kind, &p->objs[kind][i]->key);
-			if (st != STATUS_SUCCESS && st != not_found_status(kind) &&
+			st = weir_pol_obj_delete(engine, kind, &p->objs[kind][i]->key);
+			if (st != STATUS_SUCCESS && st != weir_pol_not_found(kind) &&
 			    first == STATUS_SUCCESS)
 				first = st;
 		}

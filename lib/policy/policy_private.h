@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <weir/weir.h>
 #include <weir/weir_policy.h>
@@ -18,6 +19,25 @@
 #include "core/gmap.h"
 
 #define POL_KINDS 4
+
+/*
+ * Room for element @p n of a growing array of @p *cap elements of @p size
+ * bytes: @p arr when it has room, else a reallocation twice as large (@p first
+ * elements the first time) and @p *cap updated. NULL when out of memory, with
+ * @p arr left as it was.
+ */
+static inline void *weir_pol_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	na = realloc(arr, ncap * size);
+	if (na)
+		*cap = ncap;
+	return na;
+}
 
 /* Error reporting ------------------------------------------------------- */
 
@@ -244,5 +264,21 @@ NTSTATUS weir_pol_module_load(const char *path, const char *resolved, const char
  * @return STATUS_SUCCESS (freed), STATUS_DEVICE_BUSY (kept; message in @p msg).
  */
 NTSTATUS weir_pol_module_unload(struct pol_module *m, bool call_unload, char *msg, size_t n);
+
+/* Engine calls per object (install.c) ------------------------------------ */
+
+/* The management API function names per kind, for messages. */
+extern const char *const weir_pol_add_fn[POL_KINDS];
+extern const char *const weir_pol_del_fn[POL_KINDS];
+extern const char *const weir_pol_get_fn[POL_KINDS];
+
+/* The status the engine gives for a missing object of kind @p k. */
+NTSTATUS weir_pol_not_found(enum weir_policy_kind k);
+/* Delete the object of kind @p k with @p key from the engine. */
+NTSTATUS weir_pol_obj_delete(HANDLE h, enum weir_policy_kind k, const GUID *key);
+/* Does a kept object still exist? Refreshes a filter's id. */
+NTSTATUS weir_pol_obj_probe(HANDLE h, struct pol_obj *o);
+/* Add @p o to the engine (a filter's id is recorded in it). */
+NTSTATUS weir_pol_obj_add(HANDLE h, struct pol_obj *o);
 
 #endif /* WEIR_POLICY_PRIVATE_H */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/layers.h"
+#include "core/value.h"
 #include "policy/policy_private.h"
 
 /* How a field's values are written. */
@@ -22,12 +23,18 @@ enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_FALL, OP_FANY, OP_
 static const struct {
 	const char *text;
 	enum op op;
+	FWP_MATCH_TYPE match; /* of a single value ('in': of a prefix or range) */
 } ops[] = {
-    {"==", OP_EQ},          {"!=", OP_NE},
-    {"<", OP_LT},           {"<=", OP_LE},
-    {">", OP_GT},           {">=", OP_GE},
-    {"in", OP_IN},          {"flags-all", OP_FALL},
-    {"flags-any", OP_FANY}, {"flags-none", OP_FNONE},
+    {"==", OP_EQ, FWP_MATCH_EQUAL},
+    {"!=", OP_NE, FWP_MATCH_NOT_EQUAL},
+    {"<", OP_LT, FWP_MATCH_LESS},
+    {"<=", OP_LE, FWP_MATCH_LESS_OR_EQUAL},
+    {">", OP_GT, FWP_MATCH_GREATER},
+    {">=", OP_GE, FWP_MATCH_GREATER_OR_EQUAL},
+    {"in", OP_IN, FWP_MATCH_EQUAL},
+    {"flags-all", OP_FALL, FWP_MATCH_FLAGS_ALL_SET},
+    {"flags-any", OP_FANY, FWP_MATCH_FLAGS_ANY_SET},
+    {"flags-none", OP_FNONE, FWP_MATCH_FLAGS_NONE_SET},
 };
 
 static const struct {
@@ -130,20 +137,6 @@ int weir_pol_parse_u64(const char *s, UINT64 max, UINT64 *v)
 		return -2;
 	*v = x;
 	return 0;
-}
-
-static UINT64 type_max(FWP_DATA_TYPE t)
-{
-	switch (t) {
-	case FWP_UINT8:
-		return UINT8_MAX;
-	case FWP_UINT16:
-		return UINT16_MAX;
-	case FWP_UINT32:
-		return UINT32_MAX;
-	default:
-		return UINT64_MAX;
-	}
 }
 
 static int hexdig(char c)
@@ -400,6 +393,7 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 {
 	struct conv v = {.cx = cx, .val = val, .field = field->text};
 	enum op o = OP_EQ;
+	FWP_MATCH_TYPE match;
 	size_t i;
 	const char *s = val->text;
 	NTSTATUS st;
@@ -426,6 +420,7 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 		    "flags-none)",
 		    QMAX, op->text);
 	o = ops[i].op;
+	match = ops[i].match;
 
 	switch (v.type) {
 	case FWP_BYTE_ARRAY16_TYPE:
@@ -452,7 +447,7 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 		                      "field '%.*s' has a type policy files cannot express", QMAX,
 		                      field->text);
 	}
-	v.max = type_max(v.type);
+	v.max = weir_uint_max(v.type);
 	for (i = 0; i < sizeof(narrow) / sizeof(narrow[0]); i++)
 		if (strcmp(field->text, narrow[i].name) == 0 && narrow[i].max < v.max)
 			v.max = narrow[i].max;
@@ -461,15 +456,14 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 		return weir_pol_error(cx, val->line, val->col, STATUS_INVALID_PARAMETER,
 		                      "missing value after '%.*s'", QMAX, op->text);
 
+	c->match = match;
 	switch (o) {
 	case OP_EQ:
 	case OP_NE:
-		c->match = o == OP_EQ ? FWP_MATCH_EQUAL : FWP_MATCH_NOT_EQUAL;
 		if (strchr(s, '/'))
 			return prefix(&v, s, c);
 		break;
 	case OP_IN:
-		c->match = FWP_MATCH_EQUAL;
 		if (strchr(s, '/'))
 			return prefix(&v, s, c);
 		if (strchr(s, '-'))
@@ -478,16 +472,9 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 		           "'in' needs a prefix (address/length) or a range (low-high), not '%.*s'",
 		           s);
 	case OP_LT:
-		c->match = FWP_MATCH_LESS;
-		break;
 	case OP_LE:
-		c->match = FWP_MATCH_LESS_OR_EQUAL;
-		break;
 	case OP_GT:
-		c->match = FWP_MATCH_GREATER;
-		break;
 	case OP_GE:
-		c->match = FWP_MATCH_GREATER_OR_EQUAL;
 		break;
 	case OP_FALL:
 	case OP_FANY:
@@ -496,9 +483,6 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 			return weir_pol_error(cx, op->line, op->col, STATUS_INVALID_PARAMETER,
 			                      "'%s' needs an integer field, %s is not one",
 			                      op->text, field->text);
-		c->match = o == OP_FALL   ? FWP_MATCH_FLAGS_ALL_SET
-		           : o == OP_FANY ? FWP_MATCH_FLAGS_ANY_SET
-		                          : FWP_MATCH_FLAGS_NONE_SET;
 		break;
 	}
 	if (strchr(s, '/'))
@@ -511,61 +495,19 @@ NTSTATUS weir_pol_cond_parse(struct pctx *cx, int layer, const struct tok *field
 	return STATUS_SUCCESS;
 }
 
-static void scalar_fwp(struct pol_scalar *s, UINT64 *u64, FWP_VALUE0 *out)
+/* @p s as a value; a uint64 or byte array points into @p u64 or @p s. */
+static FWP_VALUE0 scalar_value(struct pol_scalar *s, UINT64 *u64)
 {
-	memset(out, 0, sizeof(*out));
-	out->type = s->type;
-	switch (s->type) {
-	case FWP_UINT8:
-		out->uint8 = (UINT8)s->u;
-		break;
-	case FWP_UINT16:
-		out->uint16 = (UINT16)s->u;
-		break;
-	case FWP_UINT32:
-		out->uint32 = (UINT32)s->u;
-		break;
-	case FWP_UINT64:
-		*u64 = s->u;
-		out->uint64 = u64;
-		break;
-	case FWP_BYTE_ARRAY16_TYPE:
-		out->byteArray16 = &s->a16;
-		break;
-	case FWP_BYTE_ARRAY6_TYPE:
-		out->byteArray6 = &s->a6;
-		break;
-	default:
-		break;
-	}
-}
+	FWP_VALUE0 v = {.type = s->type};
 
-static void scalar_cond(struct pol_scalar *s, UINT64 *u64, FWP_CONDITION_VALUE0 *out)
-{
-	out->type = s->type;
-	switch (s->type) {
-	case FWP_UINT8:
-		out->uint8 = (UINT8)s->u;
-		break;
-	case FWP_UINT16:
-		out->uint16 = (UINT16)s->u;
-		break;
-	case FWP_UINT32:
-		out->uint32 = (UINT32)s->u;
-		break;
-	case FWP_UINT64:
-		*u64 = s->u;
-		out->uint64 = u64;
-		break;
-	case FWP_BYTE_ARRAY16_TYPE:
-		out->byteArray16 = &s->a16;
-		break;
-	case FWP_BYTE_ARRAY6_TYPE:
-		out->byteArray6 = &s->a6;
-		break;
-	default:
-		break;
-	}
+	if (weir_value_set_uint(&v, s->type, s->u, u64))
+		return v;
+	v.type = s->type;
+	if (s->type == FWP_BYTE_ARRAY16_TYPE)
+		v.byteArray16 = &s->a16;
+	else if (s->type == FWP_BYTE_ARRAY6_TYPE)
+		v.byteArray6 = &s->a6;
+	return v;
 }
 
 void weir_pol_cond_fwpm(struct pol_cond *c, FWPM_FILTER_CONDITION0 *out)
@@ -574,9 +516,12 @@ void weir_pol_cond_fwpm(struct pol_cond *c, FWPM_FILTER_CONDITION0 *out)
 	out->fieldKey = c->field_key;
 	out->matchType = c->match;
 	switch (c->shape) {
-	case SHAPE_SCALAR:
-		scalar_cond(&c->one, &c->u64_one, &out->conditionValue);
+	case SHAPE_SCALAR: {
+		FWP_VALUE0 v = scalar_value(&c->one, &c->u64_one);
+
+		out->conditionValue = weir_value_as_cond(&v);
 		break;
+	}
 	case SHAPE_V4MASK:
 		out->conditionValue.type = FWP_V4_ADDR_MASK;
 		out->conditionValue.v4AddrMask = &c->v4m;
@@ -586,8 +531,8 @@ void weir_pol_cond_fwpm(struct pol_cond *c, FWPM_FILTER_CONDITION0 *out)
 		out->conditionValue.v6AddrMask = &c->v6m;
 		break;
 	case SHAPE_RANGE:
-		scalar_fwp(&c->lo, &c->u64_lo, &c->range.valueLow);
-		scalar_fwp(&c->hi, &c->u64_hi, &c->range.valueHigh);
+		c->range.valueLow = scalar_value(&c->lo, &c->u64_lo);
+		c->range.valueHigh = scalar_value(&c->hi, &c->u64_hi);
 		out->conditionValue.type = FWP_RANGE_TYPE;
 		out->conditionValue.rangeValue = &c->range;
 		break;

@@ -52,8 +52,7 @@ def run(r, with_module, expect):
     with open(os.path.join(d, "p.conf"), "w") as f:
         f.write(policy(with_module))
     rc, out, err = wt.run_weir(
-        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/out0.pcap",
-         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/out1.pcap"],
+        wt.pcap_pair(d),
         os.path.join(d, "p.conf"), "callout", ["--idle-exit", "400"])
     tag = "module loaded" if with_module else "module absent"
     r.check(rc == 0, f"{tag}: weir exits 0 {err.strip()[-300:]}")

@@ -85,8 +85,7 @@ def run_set(r, name, rules_path, trace_path, seed, default, count):
     cb.write_pcap(os.path.join(d, "in.pcap"), frames)
     cb.write_pcap(os.path.join(d, "empty.pcap"), [])
     rc, out, err = wt.run_weir(
-        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/out0.pcap",
-         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/out1.pcap"],
+        wt.pcap_pair(d),
         os.path.join(d, "p.conf"), "cb", ["--idle-exit", "500"], timeout=600)
     if not r.check(rc == 0, f"{name}: weir exits 0 ({err.strip()[-200:] if rc else ''})"):
         return

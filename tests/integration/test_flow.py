@@ -32,15 +32,9 @@ def main():
     wrpcap(os.path.join(d, "in.pcap"), frames)
     wrpcap(os.path.join(d, "empty.pcap"), [], linktype=1)
     with open(os.path.join(d, "p.conf"), "w") as fh:
-        fh.write(f"""callout ale key 5eed0002-1111-4222-8333-444455556601 layer ale-flow-established-v4
-callout dg key 5eed0003-1111-4222-8333-444455556602 layer datagram-data-v4
-module "{os.path.abspath(MODULE)}"
-filter a layer ale-flow-established-v4 action callout-inspection ale
-filter d layer datagram-data-v4 action callout-inspection dg match ip.proto == udp
-""")
+        fh.write(wt.flowmod_policy(os.path.abspath(MODULE)))
     rc, out, err = wt.run_weir(
-        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/out0.pcap",
-         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/out1.pcap"],
+        wt.pcap_pair(d),
         os.path.join(d, "p.conf"), "flow", ["--idle-exit", "400", "--flows", "4096"])
     r.check(rc == 0, f"weir exits 0 {err.strip()[-300:]}")
     m = re.search(r"flowmod ale=(\d+) assoc=(\d+) exists=(\d+) other=(\d+) dgram=(\d+) "

@@ -44,12 +44,7 @@ def main():
         p.send_signal(signal.SIGHUP)
         time.sleep(0.03)
     time.sleep(0.3)
-    p.send_signal(signal.SIGINT)
-    try:
-        out, err = p.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
+    out, err = wt.interrupt(p)
     r.check(p.returncode == 0, f"weir exits 0 (rc {p.returncode}) {err.strip()[-300:]}")
     ok = out.count("weir: reloaded")
     failed = out.count("reload failed")

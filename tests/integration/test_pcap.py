@@ -85,8 +85,7 @@ def main():
     with open(os.path.join(d, "p.conf"), "w") as f:
         f.write(POLICY)
     rc, out, err = wt.run_weir(
-        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/out0.pcap",
-         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/out1.pcap"],
+        wt.pcap_pair(d),
         os.path.join(d, "p.conf"), "pcap", ["--idle-exit", "400"])
     r.check(rc == 0, f"weir exits 0 (rc {rc}{': ' + err.strip()[-300:] if rc else ''})")
     got = [bytes(p) for p in rdpcap(os.path.join(d, "out1.pcap"))]
@@ -115,8 +114,7 @@ def main():
     with open(os.path.join(d, "none.conf"), "w") as f:
         f.write("# no filters\n")
     rc, out, err = wt.run_weir(
-        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/e0.pcap",
-         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/e1.pcap"],
+        wt.pcap_pair(d, tx0="e0.pcap", tx1="e1.pcap"),
         os.path.join(d, "none.conf"), "pcap-empty", ["--idle-exit", "400"])
     r.check(rc == 0, f"empty policy: weir exits 0 (rc {rc})")
     got = [bytes(p) for p in rdpcap(os.path.join(d, "e1.pcap"))]

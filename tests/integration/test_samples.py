@@ -15,20 +15,30 @@ from scapy.all import Ether, IP, TCP, UDP, Raw, rdpcap, wrpcap  # noqa: E402
 CALLOUTS = os.path.join(wt.BUILD, "callouts")
 
 
-def run(d, policy, frames, tag):
+def sample(name, tag):
+    """A fresh directory for tag and the path of sample callout name's module."""
+    return wt.tmpdir(tag), os.path.abspath(os.path.join(CALLOUTS, name, name + ".so"))
+
+
+def all_through(r, name, d, frames):
+    r.check(len(rdpcap(os.path.join(d, "out1.pcap"))) == len(frames),
+            f"{name}: inspection lets every packet through")
+
+
+def run(r, name, d, policy, frames, tag):
+    """Run the daemon over frames with policy; check it exits 0; (stdout, stderr)."""
     wrpcap(os.path.join(d, "in.pcap"), frames)
     wrpcap(os.path.join(d, "empty.pcap"), [], linktype=1)
     with open(os.path.join(d, "p.conf"), "w") as f:
         f.write(policy)
-    return wt.run_weir(
-        [f"net_pcap0,rx_pcap={d}/in.pcap,tx_pcap={d}/out0.pcap",
-         f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/out1.pcap"],
-        os.path.join(d, "p.conf"), tag, ["--idle-exit", "400", "--flows", "4096"])
+    rc, out, err = wt.run_weir(wt.pcap_pair(d), os.path.join(d, "p.conf"), tag,
+                               ["--idle-exit", "400", "--flows", "4096"])
+    r.check(rc == 0, f"{name}: weir exits 0 {err.strip()[-300:]}")
+    return out, err
 
 
 def rate_limit(r):
-    d = wt.tmpdir("ratelimit")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "rate-limit", "rate-limit.so"))
+    d, mod = sample("rate-limit", "ratelimit")
     pkt = lambda src, i: (Ether() / IP(src=src, dst="10.0.0.2") /  # noqa: E731
                           UDP(sport=1000 + i, dport=53) / Raw(b"x" * 58))  # 100-byte frames
     frames = []
@@ -40,8 +50,7 @@ def rate_limit(r):
               f'module "{mod}" args "cir=1000 cbs=2000"\n'
               f'filter limit layer inbound-transport-v4 action callout-terminating rl '
               f'match ip.proto == udp\n')
-    rc, out, err = run(d, policy, frames, "rl")
-    r.check(rc == 0, f"rate-limit: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "rate-limit", d, policy, frames, "rl")
     got = rdpcap(os.path.join(d, "out1.pcap"))
     flood = sum(1 for p in got if p[IP].src == "10.9.9.9")
     quiet = sum(1 for p in got if p[IP].src == "10.1.1.1")
@@ -56,8 +65,7 @@ def rate_limit(r):
 
 
 def conntrack(r):
-    d = wt.tmpdir("conntrack")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "conntrack-log", "conntrack-log.so"))
+    d, mod = sample("conntrack-log", "conntrack")
     log = os.path.join(d, "flows.jsonl")
     frames = []
     for rep in range(3):
@@ -67,8 +75,7 @@ def conntrack(r):
     policy = (f'callout ct key 4c0ffee0-1d2e-4f3a-9b4c-5d6e7f8a9b0c layer ale-flow-established-v4\n'
               f'module "{mod}" args "path={log}"\n'
               f'filter log layer ale-flow-established-v4 action callout-inspection ct\n')
-    rc, out, err = run(d, policy, frames, "ct")
-    r.check(rc == 0, f"conntrack-log: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "conntrack-log", d, policy, frames, "ct")
     try:
         lines = [json.loads(x) for x in open(log)]
     except (OSError, ValueError) as e:
@@ -82,13 +89,11 @@ def conntrack(r):
     r.check(sorted(x["sport"] for x in starts) == list(range(3000, 3006)) and
             all(x["proto"] == 17 and x["dst"] == "10.0.0.2" for x in starts),
             "conntrack-log: the flows' addresses and ports")
-    r.check(len(rdpcap(os.path.join(d, "out1.pcap"))) == len(frames),
-            "conntrack-log: inspection lets every packet through")
+    all_through(r, "conntrack-log", d, frames)
 
 
 def flow_monitor(r):
-    d = wt.tmpdir("flowmon")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "flow-monitor", "flow-monitor.so"))
+    d, mod = sample("flow-monitor", "flowmon")
     log = os.path.join(d, "payloads.txt")
     frames = []
     for f in range(4):
@@ -101,8 +106,7 @@ def flow_monitor(r):
               f'module "{mod}" args "path={log} port=53"\n'
               f'filter pick layer ale-flow-established-v4 action callout-inspection fa\n'
               f'filter copy layer datagram-data-v4 action callout-inspection fd\n')
-    rc, out, err = run(d, policy, frames, "fm")
-    r.check(rc == 0, f"flow-monitor: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "flow-monitor", d, policy, frames, "fm")
     try:
         lines = [x.split() for x in open(log)]
     except OSError as e:
@@ -113,13 +117,11 @@ def flow_monitor(r):
     r.check(payloads == want, f"flow-monitor: exactly the watched flows' payloads ({payloads})")
     r.check(len({x[0] for x in lines}) == 2, "flow-monitor: two flows, one context each")
     r.check("flow-monitor: 2 flows, 4 payloads copied" in err, "flow-monitor: its counts")
-    r.check(len(rdpcap(os.path.join(d, "out1.pcap"))) == len(frames),
-            "flow-monitor: inspection lets every packet through")
+    all_through(r, "flow-monitor", d, frames)
 
 
 def redirect(r):
-    d = wt.tmpdir("redirect")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "redirect", "redirect.so"))
+    d, mod = sample("redirect", "redirect")
     frames = []
     for i in range(10):
         dport = 53 if i % 2 == 0 else 80
@@ -129,8 +131,7 @@ def redirect(r):
               f'module "{mod}" args "match=10.0.0.2:53 to=10.0.0.53:5353"\n'
               f'filter proxy layer datagram-data-v4 action callout-terminating rd '
               f'match ip.proto == udp\n')
-    rc, out, err = run(d, policy, frames, "rd")
-    r.check(rc == 0, f"redirect: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "redirect", d, policy, frames, "rd")
     got = rdpcap(os.path.join(d, "out1.pcap"))
     moved = [p for p in got if p[IP].dst == "10.0.0.53"]
     kept = [p for p in got if p[IP].dst == "10.0.0.2"]
@@ -155,8 +156,7 @@ def redirect(r):
 
 
 def inspect(r):
-    d = wt.tmpdir("inspect")
-    mod = os.path.abspath(os.path.join(CALLOUTS, "inspect", "inspect.so"))
+    d, mod = sample("inspect", "inspect")
     frames = []
     for i in range(12):
         if i % 3 == 2:
@@ -168,8 +168,7 @@ def inspect(r):
               f'module "{mod}" args "block=23 delay_ms=20"\n'
               f'filter pend layer inbound-transport-v4 action callout-terminating in '
               f'match ip.proto == tcp\n')
-    rc, out, err = run(d, policy, frames, "in")
-    r.check(rc == 0, f"inspect: weir exits 0 {err.strip()[-300:]}")
+    out, err = run(r, "inspect", d, policy, frames, "in")
     got = rdpcap(os.path.join(d, "out1.pcap"))
     tcp80 = [p for p in got if p.haslayer(TCP) and p[TCP].dport == 80]
     tcp23 = [p for p in got if p.haslayer(TCP) and p[TCP].dport == 23]

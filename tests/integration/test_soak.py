@@ -43,12 +43,7 @@ def main():
             f.write(POLICY_B if reloads % 2 == 0 else POLICY_A)
         p.send_signal(signal.SIGHUP)
         reloads += 1
-    p.send_signal(signal.SIGINT)
-    try:
-        out, err = p.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, err = p.communicate()
+    out, err = wt.interrupt(p)
     r.check(p.returncode == 0, f"weir exits 0 on SIGINT (rc {p.returncode}) {err.strip()[-300:]}")
     m = re.search(r"(\d+) policy updates under traffic", out)
     n_upd = int(m.group(1)) if m else 0

@@ -5,7 +5,6 @@ weir must receive what testpmd sent and conserve every packet."""
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -46,18 +45,8 @@ def main():
         # stdin stays open: testpmd stops forwarding at EOF on stdin
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(4)
-    tp.send_signal(signal.SIGINT)
-    try:
-        tout, terr = tp.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        tp.kill()
-        tout, terr = tp.communicate()
-    weir.send_signal(signal.SIGINT)
-    try:
-        wout, werr = weir.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        weir.kill()
-        wout, werr = weir.communicate()
+    tout, terr = wt.interrupt(tp, 30)
+    wout, werr = wt.interrupt(weir, 30)
     m = re.findall(r"TX-packets:\s+(\d+)", tout)
     sent = int(m[-1]) if m else 0
     r.check(sent > 0, f"testpmd sent {sent} packets over virtio-user")

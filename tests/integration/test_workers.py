@@ -52,12 +52,7 @@ def main():
     wrpcap(os.path.join(d, "fa.pcap"), fw)
     wrpcap(os.path.join(d, "fb.pcap"), bw)
     with open(os.path.join(d, "f.conf"), "w") as f:
-        f.write(f"""callout ale key 5eed0002-1111-4222-8333-444455556601 layer ale-flow-established-v4
-callout dg key 5eed0003-1111-4222-8333-444455556602 layer datagram-data-v4
-module "{mod}"
-filter a layer ale-flow-established-v4 action callout-inspection ale
-filter d layer datagram-data-v4 action callout-inspection dg match ip.proto == udp
-""")
+        f.write(wt.flowmod_policy(mod))
     p = subprocess.run([wt.WEIR] + cmd_eal[:-3] + ["--file-prefix", f"workers-f-{os.getpid()}",
                                                   "--log-level=*:error"] +
                        ["--vdev", f"net_pcap0,rx_pcap={d}/fa.pcap,tx_pcap={d}/fo0.pcap",

@@ -4,6 +4,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,35 @@ def run_weir(vdevs, policy, prefix, extra=(), timeout=120, mem=512):
     cmd += ["--", "--policy", policy] + list(extra)
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     return p.returncode, p.stdout, p.stderr
+
+
+def flowmod_policy(mod):
+    """A policy for the flowmod test module mod: inspection callouts at
+    ale-flow-established-v4 (every flow) and datagram-data-v4 (UDP)."""
+    return f"""callout ale key 5eed0002-1111-4222-8333-444455556601 layer ale-flow-established-v4
+callout dg key 5eed0003-1111-4222-8333-444455556602 layer datagram-data-v4
+module "{mod}"
+filter a layer ale-flow-established-v4 action callout-inspection ale
+filter d layer datagram-data-v4 action callout-inspection dg match ip.proto == udp
+"""
+
+
+def pcap_pair(d, rx="in.pcap", tx0="out0.pcap", tx1="out1.pcap"):
+    """vdevs of two pcap ports in d: port 0 replays rx, port 1 reads empty.pcap;
+    each writes what it transmits to its tx file."""
+    return [f"net_pcap0,rx_pcap={d}/{rx},tx_pcap={d}/{tx0}",
+            f"net_pcap1,rx_pcap={d}/empty.pcap,tx_pcap={d}/{tx1}"]
+
+
+def interrupt(p, timeout=60):
+    """SIGINT a running process and collect (stdout, stderr); kill it if it
+    does not exit within timeout seconds."""
+    p.send_signal(signal.SIGINT)
+    try:
+        return p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return p.communicate()
 
 
 def conservation(out):

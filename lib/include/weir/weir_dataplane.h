@@ -95,6 +95,14 @@ void weir_dataplane_prepare(uint32_t max_rules);
 uint64_t weir_dataplane_compile_wait(void);
 
 /**
+ * Without waiting, swap in the background compiles finished so far and
+ * start those that commits asked for (the control thread's periodic loop,
+ * e.g. every millisecond; commits do part of it too). Cheap when there is
+ * nothing to do. @return 0.
+ */
+int weir_dataplane_compile_poll(void);
+
+/**
  * Configure every probed port and start one worker per lcore besides the
  * main one. A port gets one RX queue per worker when it offers RSS (with a
  * symmetric key), else one; queue q of both ports of a pair goes to one

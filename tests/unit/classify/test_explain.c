@@ -219,10 +219,9 @@ static NTSTATUS add_filter(HANDLE h, const GUID *sub, FWP_ACTION_TYPE action, UI
 	f.weight.type = FWP_UINT8;
 	f.weight.uint8 = 3;
 	if (proto) {
-		c.fieldKey = FWPM_CONDITION_IP_PROTOCOL;
-		c.matchType = FWP_MATCH_EQUAL;
-		c.conditionValue.type = FWP_UINT8;
-		c.conditionValue.uint8 = proto;
+		c = (FWPM_FILTER_CONDITION0){.fieldKey = FWPM_CONDITION_IP_PROTOCOL,
+		                             .matchType = FWP_MATCH_EQUAL,
+		                             .conditionValue = {.type = FWP_UINT8, .uint8 = proto}};
 		f.numFilterConditions = 1;
 		f.filterCondition = &c;
 	}

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "classify/match.h"
+#include "core/value.h"
 
 #define EQ FWP_MATCH_EQUAL
 #define NE FWP_MATCH_NOT_EQUAL
@@ -33,23 +34,9 @@ static UINT64 v64, c64, lo64, hi64;
 
 static FWP_VALUE0 uval(FWP_DATA_TYPE t, UINT64 x, UINT64 *store)
 {
-	FWP_VALUE0 v = {.type = t};
+	FWP_VALUE0 v = {0};
 
-	switch (t) {
-	case FWP_UINT8:
-		v.uint8 = (UINT8)x;
-		break;
-	case FWP_UINT16:
-		v.uint16 = (UINT16)x;
-		break;
-	case FWP_UINT32:
-		v.uint32 = (UINT32)x;
-		break;
-	default:
-		*store = x;
-		v.uint64 = store;
-		break;
-	}
+	weir_value_set_uint(&v, t, x, store);
 	return v;
 }
 
@@ -58,9 +45,7 @@ static FWPS_FILTER_CONDITION0 ucond(FWP_DATA_TYPE t, FWP_MATCH_TYPE mt, UINT64 x
 	FWPS_FILTER_CONDITION0 c = {.matchType = mt};
 	FWP_VALUE0 v = uval(t, x, &c64);
 
-	/* FWP_VALUE0 and FWP_CONDITION_VALUE0 share their scalar layout */
-	c.conditionValue.type = t;
-	memcpy(&c.conditionValue.uint64, &v.uint64, sizeof(v.uint64));
+	c.conditionValue = weir_value_as_cond(&v);
 	return c;
 }
 

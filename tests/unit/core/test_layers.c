@@ -90,6 +90,43 @@ static int by_key(enum weir_layer id, const GUID *cond)
 	return weir_layer_field_by_key(L(id), cond);
 }
 
+/* Expected field indexes and attributes, checked a table at a time. */
+struct want_name {
+	enum weir_layer layer;
+	const char *name; /* policy name */
+	int field;        /* its index, or -1 */
+};
+
+struct want_key {
+	enum weir_layer layer;
+	const GUID *key; /* condition key */
+	int field;       /* its index, or -1 */
+};
+
+struct want_attr {
+	enum weir_layer layer;
+	uint32_t field;
+	enum weir_pkt_attr attr;
+};
+
+static void check_names(const struct want_name *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(policy(w[i].layer, w[i].name), w[i].field);
+}
+
+static void check_keys(const struct want_key *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(by_key(w[i].layer, w[i].key), w[i].field);
+}
+
+static void check_attrs(const struct want_attr *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(L(w[i].layer)->fields[w[i].field].attr, w[i].attr);
+}
+
 static void test_every_layer_found(void **state)
 {
 	size_t i;
@@ -401,6 +438,24 @@ static void test_weir_conditions_distinct(void **state)
 /* The extension fields, in their documented order, after WFP's fields. */
 static void test_extension_fields(void **state)
 {
+	static const struct want_key keys[] = {
+	    /* where WFP has IP_PROTOCOL, weir does not add a second one */
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, &FWPM_CONDITION_IP_PROTOCOL,
+	     FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_PROTOCOL},
+	    {WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6, &FWPM_CONDITION_IP_PROTOCOL,
+	     FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_PROTOCOL},
+	    {WEIR_LAYER_INBOUND_IPPACKET_V4, &FWPM_CONDITION_IP_PROTOCOL,
+	     FWPS_FIELD_INBOUND_IPPACKET_V4_MAX},
+	    {WEIR_LAYER_STREAM_V6, &FWPM_CONDITION_IP_PROTOCOL, FWPS_FIELD_STREAM_V6_MAX},
+	    {WEIR_LAYER_IPFORWARD_V4, &WEIR_CONDITION_L4_SRC_PORT, FWPS_FIELD_IPFORWARD_V4_MAX + 1},
+	    {WEIR_LAYER_DATAGRAM_DATA_V4, &WEIR_CONDITION_L4_SRC_PORT,
+	     FWPS_FIELD_DATAGRAM_DATA_V4_MAX},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, &WEIR_CONDITION_IF_OUT,
+	     FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAX + 2},
+	    /* mac layers have no IP extension fields */
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, &WEIR_CONDITION_L4_DST_PORT, -1},
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, &WEIR_CONDITION_IP_TTL, -1},
+	};
 	const GUID *ip_ext[] = {
 	    &WEIR_CONDITION_L4_SRC_PORT, &WEIR_CONDITION_L4_DST_PORT, &WEIR_CONDITION_ICMP_TYPE_V,
 	    &WEIR_CONDITION_ICMP_CODE_V, &WEIR_CONDITION_TCP_FLAGS,   &WEIR_CONDITION_IP_DSCP,
@@ -438,54 +493,40 @@ static void test_extension_fields(void **state)
 			assert_true(weir_guid_equal(l->fields[at + k].key, ip_ext[k]));
 		assert_int_equal(at + ARRAY_SIZE(ip_ext), l->field_count);
 	}
-	/* where WFP has IP_PROTOCOL, weir does not add a second one */
-	assert_int_equal(by_key(WEIR_LAYER_INBOUND_TRANSPORT_V4, &FWPM_CONDITION_IP_PROTOCOL),
-	                 FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_PROTOCOL);
-	assert_int_equal(by_key(WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6, &FWPM_CONDITION_IP_PROTOCOL),
-	                 FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_PROTOCOL);
-	assert_int_equal(by_key(WEIR_LAYER_INBOUND_IPPACKET_V4, &FWPM_CONDITION_IP_PROTOCOL),
-	                 FWPS_FIELD_INBOUND_IPPACKET_V4_MAX);
-	assert_int_equal(by_key(WEIR_LAYER_STREAM_V6, &FWPM_CONDITION_IP_PROTOCOL),
-	                 FWPS_FIELD_STREAM_V6_MAX);
-	assert_int_equal(by_key(WEIR_LAYER_IPFORWARD_V4, &WEIR_CONDITION_L4_SRC_PORT),
-	                 FWPS_FIELD_IPFORWARD_V4_MAX + 1);
-	assert_int_equal(by_key(WEIR_LAYER_DATAGRAM_DATA_V4, &WEIR_CONDITION_L4_SRC_PORT),
-	                 FWPS_FIELD_DATAGRAM_DATA_V4_MAX);
-	assert_int_equal(by_key(WEIR_LAYER_OUTBOUND_MAC_FRAME, &WEIR_CONDITION_IF_OUT),
-	                 FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAX + 2);
-	/* mac layers have no IP extension fields */
-	assert_int_equal(by_key(WEIR_LAYER_INBOUND_MAC_FRAME, &WEIR_CONDITION_L4_DST_PORT), -1);
-	assert_int_equal(by_key(WEIR_LAYER_INBOUND_MAC_FRAME, &WEIR_CONDITION_IP_TTL), -1);
+	check_keys(keys, ARRAY_SIZE(keys));
 }
 
 static void test_policy_addresses(void **state)
 {
+	static const struct want_name names[] = {
+	    /* inbound layers: the source is remote */
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, "ip.src",
+	     FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_REMOTE_ADDRESS},
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, "ip.dst",
+	     FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_ADDRESS},
+	    {WEIR_LAYER_INBOUND_IPPACKET_V6, "ip.src",
+	     FWPS_FIELD_INBOUND_IPPACKET_V6_IP_REMOTE_ADDRESS},
+	    {WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4, "ip.src",
+	     FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_REMOTE_ADDRESS},
+	    {WEIR_LAYER_DATAGRAM_DATA_V6, "ip.dst", FWPS_FIELD_DATAGRAM_DATA_V6_IP_LOCAL_ADDRESS},
+	    {WEIR_LAYER_STREAM_V4, "ip.dst", FWPS_FIELD_STREAM_V4_IP_LOCAL_ADDRESS},
+	    /* outbound-ippacket: the source is local */
+	    {WEIR_LAYER_OUTBOUND_IPPACKET_V4, "ip.src",
+	     FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS},
+	    {WEIR_LAYER_OUTBOUND_IPPACKET_V4, "ip.dst",
+	     FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_REMOTE_ADDRESS},
+	    {WEIR_LAYER_OUTBOUND_IPPACKET_V6, "ip.src",
+	     FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS},
+	    /* ipforward: source / destination */
+	    {WEIR_LAYER_IPFORWARD_V4, "ip.src", FWPS_FIELD_IPFORWARD_V4_IP_SOURCE_ADDRESS},
+	    {WEIR_LAYER_IPFORWARD_V6, "ip.dst", FWPS_FIELD_IPFORWARD_V6_IP_DESTINATION_ADDRESS},
+	    /* addresses are absent at the MAC layers */
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, "ip.src", -1},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, "ip.dst", -1},
+	};
+
 	(void)state;
-	/* inbound layers: the source is remote */
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_TRANSPORT_V4, "ip.src"),
-	                 FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_REMOTE_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_TRANSPORT_V4, "ip.dst"),
-	                 FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_IPPACKET_V6, "ip.src"),
-	                 FWPS_FIELD_INBOUND_IPPACKET_V6_IP_REMOTE_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_ALE_FLOW_ESTABLISHED_V4, "ip.src"),
-	                 FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_REMOTE_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_DATAGRAM_DATA_V6, "ip.dst"),
-	                 FWPS_FIELD_DATAGRAM_DATA_V6_IP_LOCAL_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_STREAM_V4, "ip.dst"),
-	                 FWPS_FIELD_STREAM_V4_IP_LOCAL_ADDRESS);
-	/* outbound-ippacket: the source is local */
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_IPPACKET_V4, "ip.src"),
-	                 FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_IPPACKET_V4, "ip.dst"),
-	                 FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_REMOTE_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_IPPACKET_V6, "ip.src"),
-	                 FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS);
-	/* ipforward: source / destination */
-	assert_int_equal(policy(WEIR_LAYER_IPFORWARD_V4, "ip.src"),
-	                 FWPS_FIELD_IPFORWARD_V4_IP_SOURCE_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_IPFORWARD_V6, "ip.dst"),
-	                 FWPS_FIELD_IPFORWARD_V6_IP_DESTINATION_ADDRESS);
+	check_names(names, ARRAY_SIZE(names));
 	/* the field's attribute agrees with the policy name */
 	assert_int_equal(L(WEIR_LAYER_OUTBOUND_IPPACKET_V4)
 	                     ->fields[FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS]
@@ -495,37 +536,36 @@ static void test_policy_addresses(void **state)
 	                     ->fields[FWPS_FIELD_INBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS]
 	                     .attr,
 	                 WEIR_ATTR_IP_DST);
-	/* addresses are absent at the MAC layers */
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_MAC_FRAME, "ip.src"), -1);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_MAC_FRAME, "ip.dst"), -1);
 }
 
 static void test_policy_mac(void **state)
 {
+	static const struct want_name names[] = {
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, "eth.type",
+	     FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_ETHER_TYPE},
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, "eth.src",
+	     FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_MAC_REMOTE_ADDRESS},
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, "eth.dst",
+	     FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_MAC_LOCAL_ADDRESS},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, "eth.src",
+	     FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAC_LOCAL_ADDRESS},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, "eth.dst",
+	     FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAC_REMOTE_ADDRESS},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, "vlan.id",
+	     FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_VLAN_ID},
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, "pkt.len", FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_MAX},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, "if.in",
+	     FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAX + 1},
+	    /* IP and transport names do not exist at the MAC layers */
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, "l4.dst-port", -1},
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, "ip.proto", -1},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, "tcp.flags", -1},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, "ip.ttl", -1},
+	};
 	unsigned i;
 
 	(void)state;
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_MAC_FRAME, "eth.type"),
-	                 FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_ETHER_TYPE);
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_MAC_FRAME, "eth.src"),
-	                 FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_MAC_REMOTE_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_MAC_FRAME, "eth.dst"),
-	                 FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_MAC_LOCAL_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_MAC_FRAME, "eth.src"),
-	                 FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAC_LOCAL_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_MAC_FRAME, "eth.dst"),
-	                 FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAC_REMOTE_ADDRESS);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_MAC_FRAME, "vlan.id"),
-	                 FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_VLAN_ID);
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_MAC_FRAME, "pkt.len"),
-	                 FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_MAX);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_MAC_FRAME, "if.in"),
-	                 FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAX + 1);
-	/* IP and transport names do not exist at the MAC layers */
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_MAC_FRAME, "l4.dst-port"), -1);
-	assert_int_equal(policy(WEIR_LAYER_INBOUND_MAC_FRAME, "ip.proto"), -1);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_MAC_FRAME, "tcp.flags"), -1);
-	assert_int_equal(policy(WEIR_LAYER_OUTBOUND_MAC_FRAME, "ip.ttl"), -1);
+	check_names(names, ARRAY_SIZE(names));
 	/* MAC names do not exist at the IP layers */
 	for (i = 0; i < WEIR_LAYER_COUNT; i++) {
 		if (L(i)->ip_version == 0)
@@ -583,57 +623,52 @@ static void test_policy_extension_names(void **state)
 /* How weir fills WFP's own fields. */
 static void test_attrs(void **state)
 {
-	const struct weir_layer_desc *l;
+	static const struct want_attr attrs[] = {
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, FWPS_FIELD_INBOUND_TRANSPORT_V4_ICMP_TYPE,
+	     WEIR_ATTR_DPORT_OR_ICMP_TYPE},
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, FWPS_FIELD_INBOUND_TRANSPORT_V4_ICMP_CODE,
+	     WEIR_ATTR_SPORT_OR_ICMP_CODE},
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, FWPS_FIELD_INBOUND_TRANSPORT_V4_INTERFACE_INDEX,
+	     WEIR_ATTR_IF_IN},
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, FWPS_FIELD_INBOUND_TRANSPORT_V4_FLAGS,
+	     WEIR_ATTR_FLAGS},
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, FWPS_FIELD_INBOUND_TRANSPORT_V4_INTERFACE_TYPE,
+	     WEIR_ATTR_INTERFACE_TYPE},
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_ADDRESS_TYPE,
+	     WEIR_ATTR_DST_ADDR_TYPE},
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4, FWPS_FIELD_INBOUND_TRANSPORT_V4_TUNNEL_TYPE,
+	     WEIR_ATTR_ZERO},
+	    {WEIR_LAYER_INBOUND_TRANSPORT_V4,
+	     FWPS_FIELD_INBOUND_TRANSPORT_V4_IPSEC_SECURITY_REALM_ID, WEIR_ATTR_NONE},
+	    {WEIR_LAYER_IPFORWARD_V6, FWPS_FIELD_IPFORWARD_V6_SOURCE_INTERFACE_INDEX,
+	     WEIR_ATTR_IF_IN},
+	    {WEIR_LAYER_IPFORWARD_V6, FWPS_FIELD_IPFORWARD_V6_DESTINATION_INTERFACE_INDEX,
+	     WEIR_ATTR_IF_OUT},
+	    {WEIR_LAYER_IPFORWARD_V6, FWPS_FIELD_IPFORWARD_V6_ARRIVAL_INTERFACE_PROFILE_ID,
+	     WEIR_ATTR_ZERO},
+	    {WEIR_LAYER_OUTBOUND_IPPACKET_V6, FWPS_FIELD_OUTBOUND_IPPACKET_V6_INTERFACE_INDEX,
+	     WEIR_ATTR_IF_OUT},
+	    {WEIR_LAYER_OUTBOUND_IPPACKET_V6, FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_REMOTE_ADDRESS,
+	     WEIR_ATTR_IP_DST},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME, FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_INTERFACE_INDEX,
+	     WEIR_ATTR_IF_OUT},
+	    {WEIR_LAYER_OUTBOUND_MAC_FRAME,
+	     FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAC_LOCAL_ADDRESS, WEIR_ATTR_ETH_SRC},
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_INTERFACE_INDEX,
+	     WEIR_ATTR_IF_IN},
+	    {WEIR_LAYER_INBOUND_MAC_FRAME, FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_MAC_LOCAL_ADDRESS,
+	     WEIR_ATTR_ETH_DST},
+	    {WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6, FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_DIRECTION,
+	     WEIR_ATTR_DIRECTION},
+	    {WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6, FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_USER_ID,
+	     WEIR_ATTR_NONE},
+	};
 
 	(void)state;
-	l = L(WEIR_LAYER_INBOUND_TRANSPORT_V4);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_TRANSPORT_V4_ICMP_TYPE].attr,
-	                 WEIR_ATTR_DPORT_OR_ICMP_TYPE);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_TRANSPORT_V4_ICMP_CODE].attr,
-	                 WEIR_ATTR_SPORT_OR_ICMP_CODE);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_TRANSPORT_V4_INTERFACE_INDEX].attr,
-	                 WEIR_ATTR_IF_IN);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_TRANSPORT_V4_FLAGS].attr, WEIR_ATTR_FLAGS);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_TRANSPORT_V4_INTERFACE_TYPE].attr,
-	                 WEIR_ATTR_INTERFACE_TYPE);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_ADDRESS_TYPE].attr,
-	                 WEIR_ATTR_DST_ADDR_TYPE);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_TRANSPORT_V4_TUNNEL_TYPE].attr,
-	                 WEIR_ATTR_ZERO);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_TRANSPORT_V4_IPSEC_SECURITY_REALM_ID].attr,
-	                 WEIR_ATTR_NONE);
-
-	l = L(WEIR_LAYER_IPFORWARD_V6);
-	assert_int_equal(l->fields[FWPS_FIELD_IPFORWARD_V6_SOURCE_INTERFACE_INDEX].attr,
-	                 WEIR_ATTR_IF_IN);
-	assert_int_equal(l->fields[FWPS_FIELD_IPFORWARD_V6_DESTINATION_INTERFACE_INDEX].attr,
-	                 WEIR_ATTR_IF_OUT);
-	assert_int_equal(l->fields[FWPS_FIELD_IPFORWARD_V6_ARRIVAL_INTERFACE_PROFILE_ID].attr,
-	                 WEIR_ATTR_ZERO);
-
-	l = L(WEIR_LAYER_OUTBOUND_IPPACKET_V6);
-	assert_int_equal(l->fields[FWPS_FIELD_OUTBOUND_IPPACKET_V6_INTERFACE_INDEX].attr,
-	                 WEIR_ATTR_IF_OUT);
-	assert_int_equal(l->fields[FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_REMOTE_ADDRESS].attr,
-	                 WEIR_ATTR_IP_DST);
-
-	l = L(WEIR_LAYER_OUTBOUND_MAC_FRAME);
-	assert_int_equal(l->fields[FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_INTERFACE_INDEX].attr,
-	                 WEIR_ATTR_IF_OUT);
-	assert_int_equal(l->fields[FWPS_FIELD_OUTBOUND_MAC_FRAME_ETHERNET_MAC_LOCAL_ADDRESS].attr,
-	                 WEIR_ATTR_ETH_SRC);
-	l = L(WEIR_LAYER_INBOUND_MAC_FRAME);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_INTERFACE_INDEX].attr,
-	                 WEIR_ATTR_IF_IN);
-	assert_int_equal(l->fields[FWPS_FIELD_INBOUND_MAC_FRAME_ETHERNET_MAC_LOCAL_ADDRESS].attr,
-	                 WEIR_ATTR_ETH_DST);
-
-	l = L(WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6);
-	assert_int_equal(l->fields[FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_DIRECTION].attr,
-	                 WEIR_ATTR_DIRECTION);
-	assert_int_equal(l->fields[FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_USER_ID].attr,
-	                 WEIR_ATTR_NONE);
-	assert_null(l->fields[FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_RESERVED_2].key);
+	check_attrs(attrs, ARRAY_SIZE(attrs));
+	assert_null(L(WEIR_LAYER_ALE_FLOW_ESTABLISHED_V6)
+	                ->fields[FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_RESERVED_2]
+	                .key);
 
 	/* every address field has the layer's address type */
 	for (unsigned i = 0; i < WEIR_LAYER_COUNT; i++) {

@@ -6,6 +6,7 @@
  * against their traces with a first-match oracle. Needs the EAL (--no-huge).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 
 #include "../classify/harness.h"
 #include "classify/fast.h"
+#include "mgmt/engine.h"
 #include <weir/fwpmk.h>
 #include <weir/fwpmguid.h>
 
@@ -847,6 +849,79 @@ static void test_delta_engine(void **state)
 	weir_fast_set_delta(false);
 }
 
+/* A transaction of @p n filters /24 10.<i>.x, local port 1000 + i, from @p first. */
+static void api_filters(HANDLE h, UINT32 first, UINT32 n)
+{
+	UINT32 i;
+
+	assert_int_equal(FwpmTransactionBegin0(h, 0), STATUS_SUCCESS);
+	for (i = first; i < first + n; i++)
+		api_filter(h, 0x0A000000u + (i << 8), (UINT16)(1000 + i), FWP_ACTION_PERMIT, 10);
+	assert_int_equal(FwpmTransactionCommit0(h), STATUS_SUCCESS);
+}
+
+/*
+ * The background builder works from its job alone: it compiles while this
+ * thread holds the engine lock, and its result waits for a drain. A result
+ * overtaken by a commit too big for a delta over it is dropped.
+ */
+static void test_builder_job(void **state)
+{
+	FWPM_SESSION0 ses = {.flags = FWPM_SESSION_FLAG_DYNAMIC};
+	const struct weir_fast_base *b0, *b1;
+	FWP_ACTION_TYPE act;
+	UINT64 x, n0;
+	HANDLE h;
+	int w;
+
+	(void)state;
+	weir_fast_set_delta(true);
+	assert_int_equal(FwpmEngineOpen0(NULL, RPC_C_AUTHN_WINNT, NULL, &ses, &h), STATUS_SUCCESS);
+	api_filters(h, 0, 300);
+	weir_fast_sync();
+	b0 = api_view()->base;
+	assert_true(api_view()->identity);
+
+	/* the commit leaves a delta; a drain queues its job (held) */
+	weir_fast_hold(true);
+	x = api_filter(h, 0x0A000500u, 1005, FWP_ACTION_BLOCK, 1000);
+	assert_int_equal(api_view()->n_added, 1);
+	weir_fast_drain();
+	n0 = weir_fast_background_builds();
+	pthread_mutex_lock(&weir_eng.lock);
+	weir_fast_hold(false);
+	for (w = 0; w < 30000 && weir_fast_background_builds() == n0; w++)
+		usleep(1000);
+	assert_true(weir_fast_background_builds() > n0); /* compiled under our lock */
+	assert_ptr_equal(api_view()->base, b0);          /* installed by a drain only */
+	pthread_mutex_unlock(&weir_eng.lock);
+	weir_fast_drain();
+	assert_true(api_view()->identity);
+	assert_ptr_not_equal(api_view()->base, b0);
+	assert_int_equal(api_classify(0x0A000507u, 1005, &act), x);
+	assert_int_equal(act, FWP_ACTION_BLOCK);
+
+	/* a job queued, then a commit compiled afresh: the job's result is dropped */
+	weir_fast_hold(true);
+	assert_int_equal(FwpmFilterDeleteById0(h, x), STATUS_SUCCESS);
+	assert_int_equal(api_view()->n_gone, 1);
+	weir_fast_drain();
+	api_filters(h, 300, WEIR_FAST_DELTA_MAX + 1);
+	b1 = api_view()->base;
+	assert_true(api_view()->identity);
+	weir_fast_hold(false);
+	weir_fast_sync();
+	assert_ptr_equal(api_view()->base, b1);
+	assert_true(api_view()->identity);
+	assert_int_not_equal(api_classify(0x0A000507u, 1005, &act), x);
+	assert_int_equal(act, FWP_ACTION_PERMIT);
+
+	assert_int_equal(FwpmEngineClose0(h), STATUS_SUCCESS);
+	weir_fast_sync();
+	assert_null(api_view());
+	weir_fast_set_delta(false);
+}
+
 /* Shards that grow while their compile stays cheap: fewer contexts, same results. */
 static void grow_round(unsigned nf, unsigned nsl)
 {
@@ -1266,6 +1341,7 @@ int main(void)
 	    cmocka_unit_test(test_random_static),
 	    cmocka_unit_test(test_delta),
 	    cmocka_unit_test(test_delta_engine),
+	    cmocka_unit_test(test_builder_job),
 	    cmocka_unit_test(test_grow),
 	    cmocka_unit_test(test_too_many_sublayers),
 	    cmocka_unit_test(test_max_size),

@@ -556,14 +556,13 @@ static void t_filter_add_get(void **state)
 	filter_init(&f, FWP_ACTION_PERMIT);
 	f.filterKey = FILT;
 	f.displayData.description = L"d";
-	c[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
-	c[0].matchType = FWP_MATCH_EQUAL;
-	c[0].conditionValue.type = FWP_V4_ADDR_MASK;
-	c[0].conditionValue.v4AddrMask = &am;
-	c[1].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
-	c[1].matchType = FWP_MATCH_EQUAL;
-	c[1].conditionValue.type = FWP_UINT8;
-	c[1].conditionValue.uint8 = 6;
+	c[0] = (FWPM_FILTER_CONDITION0){
+	    .fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS,
+	    .matchType = FWP_MATCH_EQUAL,
+	    .conditionValue = {.type = FWP_V4_ADDR_MASK, .v4AddrMask = &am}};
+	c[1] = (FWPM_FILTER_CONDITION0){.fieldKey = FWPM_CONDITION_IP_PROTOCOL,
+	                                .matchType = FWP_MATCH_EQUAL,
+	                                .conditionValue = {.type = FWP_UINT8, .uint8 = 6}};
 	f.numFilterConditions = 2;
 	f.filterCondition = c;
 	f.weight.type = FWP_UINT64;
@@ -699,17 +698,16 @@ static void t_filter_auto_weight(void **state)
 	UINT64 none, p8, p24, p24proto;
 
 	none = added_weight(h, NULL, 0);
-	c[0].fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS;
-	c[0].matchType = FWP_MATCH_EQUAL;
-	c[0].conditionValue.type = FWP_V4_ADDR_MASK;
-	c[0].conditionValue.v4AddrMask = &m8;
+	c[0] = (FWPM_FILTER_CONDITION0){
+	    .fieldKey = FWPM_CONDITION_IP_REMOTE_ADDRESS,
+	    .matchType = FWP_MATCH_EQUAL,
+	    .conditionValue = {.type = FWP_V4_ADDR_MASK, .v4AddrMask = &m8}};
 	p8 = added_weight(h, c, 1);
 	c[0].conditionValue.v4AddrMask = &m24;
 	p24 = added_weight(h, c, 1);
-	c[1].fieldKey = FWPM_CONDITION_IP_PROTOCOL;
-	c[1].matchType = FWP_MATCH_EQUAL;
-	c[1].conditionValue.type = FWP_UINT8;
-	c[1].conditionValue.uint8 = 17;
+	c[1] = (FWPM_FILTER_CONDITION0){.fieldKey = FWPM_CONDITION_IP_PROTOCOL,
+	                                .matchType = FWP_MATCH_EQUAL,
+	                                .conditionValue = {.type = FWP_UINT8, .uint8 = 17}};
 	p24proto = added_weight(h, c, 2);
 	/* more specific filters weigh more */
 	assert_true(none < p8);
@@ -764,10 +762,9 @@ static void t_filter_condition_errors(void **state)
 	c.conditionValue.v4AddrMask = NULL;
 	st(FwpmFilterAdd0(h, &f, NULL, NULL), STATUS_FWP_NULL_POINTER);
 	/* ranges */
-	c.fieldKey = FWPM_CONDITION_IP_PROTOCOL;
-	c.matchType = FWP_MATCH_RANGE;
-	c.conditionValue.type = FWP_RANGE_TYPE;
-	c.conditionValue.rangeValue = &r;
+	c = (FWPM_FILTER_CONDITION0){.fieldKey = FWPM_CONDITION_IP_PROTOCOL,
+	                             .matchType = FWP_MATCH_RANGE,
+	                             .conditionValue = {.type = FWP_RANGE_TYPE, .rangeValue = &r}};
 	r.valueLow.type = FWP_UINT8;
 	r.valueLow.uint8 = 17;
 	r.valueHigh.type = FWP_UINT8;
@@ -795,19 +792,18 @@ static void t_filter_v6_and_flags(void **state)
 
 	filter_init(&f, FWP_ACTION_BLOCK);
 	f.layerKey = FWPM_LAYER_INBOUND_TRANSPORT_V6;
-	c[0].fieldKey = FWPM_CONDITION_IP_LOCAL_ADDRESS;
-	c[0].matchType = FWP_MATCH_EQUAL;
-	c[0].conditionValue.type = FWP_V6_ADDR_MASK;
-	c[0].conditionValue.v6AddrMask = &a6;
+	c[0] = (FWPM_FILTER_CONDITION0){
+	    .fieldKey = FWPM_CONDITION_IP_LOCAL_ADDRESS,
+	    .matchType = FWP_MATCH_EQUAL,
+	    .conditionValue = {.type = FWP_V6_ADDR_MASK, .v6AddrMask = &a6}};
 	/* consecutive same field: ORed */
-	c[1].fieldKey = FWPM_CONDITION_IP_LOCAL_ADDRESS;
-	c[1].matchType = FWP_MATCH_EQUAL;
-	c[1].conditionValue.type = FWP_BYTE_ARRAY16_TYPE;
-	c[1].conditionValue.byteArray16 = &exact;
-	c[2].fieldKey = WEIR_CONDITION_TCP_FLAGS;
-	c[2].matchType = FWP_MATCH_FLAGS_ALL_SET;
-	c[2].conditionValue.type = FWP_UINT8;
-	c[2].conditionValue.uint8 = 0x12;
+	c[1] = (FWPM_FILTER_CONDITION0){
+	    .fieldKey = FWPM_CONDITION_IP_LOCAL_ADDRESS,
+	    .matchType = FWP_MATCH_EQUAL,
+	    .conditionValue = {.type = FWP_BYTE_ARRAY16_TYPE, .byteArray16 = &exact}};
+	c[2] = (FWPM_FILTER_CONDITION0){.fieldKey = WEIR_CONDITION_TCP_FLAGS,
+	                                .matchType = FWP_MATCH_FLAGS_ALL_SET,
+	                                .conditionValue = {.type = FWP_UINT8, .uint8 = 0x12}};
 	f.numFilterConditions = 3;
 	f.filterCondition = c;
 	ok(FwpmFilterAdd0(h, &f, NULL, &fid));

@@ -722,6 +722,18 @@ static void test_objects(void **state)
 
 /* All or nothing ---------------------------------------------------------- */
 
+/* Add a permit filter outside any policy, holding filter key @p key; its id. */
+static UINT64 squat(HANDLE h, const char *key)
+{
+	FWPM_FILTER0 f = {.displayData.name = L"squatter", .action.type = FWP_ACTION_PERMIT};
+	UINT64 id;
+
+	ok(weir_guid_from_string(key, &f.filterKey));
+	f.layerKey = *weir_layer_key(WEIR_LAYER_INBOUND_TRANSPORT_V4);
+	ok(FwpmFilterAdd0(h, &f, NULL, &id));
+	return id;
+}
+
 static const char *const base_text =
     "sublayer s weight 100\n"
     "callout c layer stream-v4\n"
@@ -775,20 +787,12 @@ static void test_txn_apply_error_last_line(void **state)
 	HANDLE h = *state;
 	struct weir_policy_state *ps = (void *)1;
 	struct weir_policy_error e;
-	FWPM_FILTER0 f;
 	UINT64 before[256], id;
 	size_t nbefore;
 	char text[2048];
-	GUID k;
 
 	/* another filter already holds the key the last statement names */
-	ok(weir_guid_from_string("77777777-1111-2222-3333-444444444444", &k));
-	memset(&f, 0, sizeof(f));
-	f.filterKey = k;
-	f.displayData.name = L"squatter";
-	f.layerKey = *weir_layer_key(WEIR_LAYER_INBOUND_TRANSPORT_V4);
-	f.action.type = FWP_ACTION_PERMIT;
-	ok(FwpmFilterAdd0(h, &f, NULL, &id));
+	id = squat(h, "77777777-1111-2222-3333-444444444444");
 	nbefore = all_filters(h, before, 256);
 
 	snprintf(text, sizeof(text),
@@ -920,8 +924,6 @@ static void test_reload_failure_changes_nothing(void **state)
 	struct weir_policy_error e;
 	UINT64 before[256], after[256], id;
 	size_t nbefore, nafter;
-	FWPM_FILTER0 f;
-	GUID k;
 	FWP_ACTION_TYPE a;
 
 	ok(weir_policy_load(h, put("rf1.conf", base_text), &ps, &e));
@@ -936,13 +938,7 @@ static void test_reload_failure_changes_nothing(void **state)
 	assert_memory_equal(after, before, nbefore * sizeof(*before));
 
 	/* an engine refusal after deletes and adds were made in the transaction */
-	ok(weir_guid_from_string("77777777-1111-2222-3333-555555555555", &k));
-	memset(&f, 0, sizeof(f));
-	f.filterKey = k;
-	f.displayData.name = L"squatter";
-	f.layerKey = *weir_layer_key(WEIR_LAYER_INBOUND_TRANSPORT_V4);
-	f.action.type = FWP_ACTION_PERMIT;
-	ok(FwpmFilterAdd0(h, &f, NULL, &id));
+	id = squat(h, "77777777-1111-2222-3333-555555555555");
 	nbefore = all_filters(h, before, 256);
 	st(weir_policy_reload(h,
 	                      put("rf3.conf",
